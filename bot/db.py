@@ -1,0 +1,119 @@
+"""Engine, sessions and migrations.
+
+Services and crud functions are plain synchronous code over a ``Session``; the bot runs them in a
+small pool of worker threads (``Database.run``) so a database call never blocks the event loop.
+Each ``run``/``transaction`` is one unit of work: commit on success, roll back on error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+P = ParamSpec("P")
+T = TypeVar("T")
+MIGRATIONS = Path(__file__).resolve().parent.parent / "storage" / "migrations"
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Map plain ``postgresql://`` URLs to the psycopg 3 driver we ship."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str, *, pool_size: int = 8) -> Engine:
+    url = sqlalchemy_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=pool_size
+        )
+        _sqlite_pragmas(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    """WAL, a busy timeout and BEGIN IMMEDIATE: writers queue instead of failing with 'locked'."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", sqlalchemy_url(url).replace("%", "%%"))
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply every pending migration (all heads: capabilities add their own branches)."""
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "heads")
+
+
+class Database:
+    """Sessions for one engine, and a thread pool to run them off the event loop."""
+
+    def __init__(self, engine: Engine, *, threads: int = 4) -> None:
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="db")
+
+    @classmethod
+    def from_url(cls, url: str, *, threads: int = 4) -> Database:
+        return cls(make_engine(url, pool_size=threads + 2), threads=threads)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commit on exit, roll back on error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def call(
+        self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run ``fn(session, *args, **kwargs)`` in one transaction, in this thread."""
+        with self.transaction() as session:
+            return fn(session, *args, **kwargs)
+
+    async def run(
+        self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run ``fn(session, *args, **kwargs)`` in one transaction, in a worker thread."""
+        loop = asyncio.get_running_loop()
+        job = functools.partial(self.call, fn, *args, **kwargs)
+        return await loop.run_in_executor(self._pool, job)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self.engine.dispose()
