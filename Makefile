@@ -1,0 +1,47 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DEMO   := config/campaigns/quality-city-2013.yaml
+
+.PHONY: install run test lint typecheck pytest bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## leaves .venv/bin/coordbot
+
+# Migrates, loads the demo campaign (rebased so that its first deadline is today unless
+# COORDBOT_CAMPAIGN names another file), then serves Telegram if a token is set, else the console.
+run: install
+	@mkdir -p var
+	@if [ -z "$${COORDBOT_CAMPAIGN:-}" ]; then export COORDBOT_CAMPAIGN_REBASE=$${COORDBOT_CAMPAIGN_REBASE:-$$(date +%F)}; fi; \
+	$(BIN)/coordbot db upgrade && \
+	if [ -n "$${COORDBOT_TELEGRAM_TOKEN:-}" ] || grep -qs '^COORDBOT_TELEGRAM_TOKEN=.' .env; then \
+		exec $(BIN)/coordbot run; \
+	else \
+		echo "No COORDBOT_TELEGRAM_TOKEN: starting the local console chat (type /help)."; \
+		exec $(BIN)/coordbot console; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test: lint typecheck pytest  ## the whole suite: ruff, mypy, pytest (SQLite; PostgreSQL too with COORDBOT_TEST_POSTGRES_URL)
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

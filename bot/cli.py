@@ -1,0 +1,158 @@
+"""The ``coordbot`` command line. Every command exits non-zero with one line on bad input."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from datetime import timedelta
+from typing import Annotated, NoReturn
+
+import typer
+
+from bot.campaign.cli import campaign_app
+from bot.faq.cli import faq_app
+from bot.settings import Settings, SettingsError, load_settings
+from bot.when.cli import when as when_command
+
+app = typer.Typer(
+    name="coordbot",
+    help="Campaign coordination bot: Telegram, or a local console chat without a token.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+inbox_app = typer.Typer(help="The durable inbox of updates.", invoke_without_command=True)
+app.add_typer(db_app, name="db")
+app.add_typer(campaign_app, name="campaign")
+app.add_typer(faq_app, name="faq")
+app.add_typer(inbox_app, name="inbox")
+app.command("when", help="Print the time a phrase means, as ISO 8601.")(when_command)
+
+
+def fail(message: str) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(1)
+
+
+def settings_or_exit(**overrides: object) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except SettingsError as exc:
+        fail(str(exc))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending migrations."""
+    from bot.db import make_engine, upgrade
+
+    settings = settings_or_exit()
+    upgrade(make_engine(settings.database_url))
+    typer.echo("database is up to date")
+
+
+@app.command()
+def run(
+    webhook: Annotated[str | None, typer.Option(help="serve a webhook at this public URL")] = None,
+) -> None:
+    """Serve Telegram (long polling, or a webhook with a secret token)."""
+    from bot.logs import setup_logging
+    from bot.serve import serve
+
+    settings = settings_or_exit()
+    setup_logging(settings.log_level)
+    if not settings.token:
+        fail("COORDBOT_TELEGRAM_TOKEN is not set (try `coordbot console` to chat locally)")
+    code = asyncio.run(_until_signal(serve(settings, webhook=webhook)))
+    raise typer.Exit(code)
+
+
+@app.command()
+def console(
+    as_role: Annotated[
+        str, typer.Option("--as", help="coordinator, staff, liaison or resident")
+    ] = "coordinator",
+    user: Annotated[int, typer.Option(help="your user id in the chat")] = 1001,
+    unit: Annotated[str | None, typer.Option(help="the unit a liaison speaks for")] = None,
+) -> None:
+    """Chat with the bot in this terminal: same handlers, no network, no token."""
+    from bot.console import run_console
+
+    if as_role not in ("coordinator", "staff", "liaison", "resident"):
+        fail(f"--as: unknown role {as_role!r} (coordinator, staff, liaison or resident)")
+    settings = settings_or_exit()
+    raise typer.Exit(asyncio.run(run_console(settings, role=as_role, user_id=user, unit=unit)))
+
+
+@inbox_app.callback()
+def inbox_status(ctx: typer.Context) -> None:
+    """Counts of stored updates by state, and the failed ones."""
+    if ctx.invoked_subcommand:
+        return
+    from bot.db import Database, upgrade
+    from storage import inbox
+
+    settings = settings_or_exit()
+    db = Database.from_url(settings.database_url)
+    upgrade(db.engine)
+    with db.transaction() as session:
+        counts = inbox.counts(session)
+        failed = inbox.failed(session)
+        typer.echo("  ".join(f"{s}: {counts.get(s, 0)}" for s in ("pending", "done", "failed")))
+        for row in failed:
+            typer.echo(f"failed {row.update_id} (chat {row.chat_key}): {row.error}")
+
+
+@inbox_app.command("retry")
+def inbox_retry(update_id: int) -> None:
+    """Put a failed update back in the queue (processed at the bot's next start)."""
+    from bot.db import Database, upgrade
+    from storage import inbox
+
+    settings = settings_or_exit()
+    db = Database.from_url(settings.database_url)
+    upgrade(db.engine)
+    with db.transaction() as session:
+        if not inbox.retry(session, update_id):
+            fail(f"no failed update {update_id}")
+    typer.echo(f"update {update_id} will be processed again at the next start")
+
+
+@inbox_app.command("prune")
+def inbox_prune(days: int = 7) -> None:
+    """Delete processed updates older than DAYS."""
+    from bot.clock import SystemClock
+    from bot.db import Database
+    from storage import inbox
+
+    settings = settings_or_exit()
+    db = Database.from_url(settings.database_url)
+    with db.transaction() as session:
+        n = inbox.prune(session, now=SystemClock().now(), keep=timedelta(days=days))
+    typer.echo(f"pruned {n}")
+
+
+async def _until_signal(main: object) -> int:
+    """Run ``main`` until it ends or SIGINT/SIGTERM asks it to stop (it gets cancelled)."""
+    task = asyncio.ensure_future(main)  # type: ignore[arg-type]
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    try:
+        return int(await task or 0)
+    except asyncio.CancelledError:
+        return 0
+
+
+def main() -> None:
+    try:
+        app()
+    except SettingsError as exc:
+        typer.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

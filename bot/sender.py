@@ -1,0 +1,134 @@
+"""The one place an outbox payload becomes a Bot API call, and replies become exactly-once.
+
+Payload shapes (JSON in ``outbox.payload``):
+``{"method": "sendMessage", "text", "reply_markup"?, "parse_mode"?, "reply_to"?}``,
+``{"method": "sendPhoto"|"sendDocument", "path"|"file_id", "filename"?, "caption"?}``,
+``{"method": "copyMessage", "from_chat_id", "message_id"}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message, ReplyParameters
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from storage import outbox
+
+if TYPE_CHECKING:
+    from bot.deps import Deps
+
+log = logging.getLogger(__name__)
+
+
+class PermanentFailure(Exception):
+    """Telegram will never accept this send (bot removed, chat not found, blocked)."""
+
+
+@dataclass(frozen=True)
+class Pending:
+    id: int
+    chat_id: int
+    payload: dict[str, Any]
+
+
+async def send_payload(bot: Bot, chat_id: int, payload: dict[str, Any]) -> Message | None:
+    """Make the Bot API call a payload describes. Raises telegram errors as they come."""
+    method = payload.get("method", "sendMessage")
+    markup = payload.get("reply_markup")
+    kwargs: dict[str, Any] = {}
+    if markup:
+        kwargs["reply_markup"] = InlineKeyboardMarkup.de_json(markup, bot)
+    if payload.get("reply_to"):
+        kwargs["reply_parameters"] = ReplyParameters(
+            message_id=int(payload["reply_to"]), allow_sending_without_reply=True
+        )
+    if method == "sendMessage":
+        return await bot.send_message(
+            chat_id, payload["text"], parse_mode=payload.get("parse_mode"), **kwargs
+        )
+    if method in ("sendPhoto", "sendDocument"):
+        if payload.get("file_id"):
+            media: Any = payload["file_id"]
+        else:
+            path = Path(payload["path"])
+            media = InputFile(path.read_bytes(), filename=payload.get("filename") or path.name)
+        caption = payload.get("caption") or None
+        if method == "sendPhoto":
+            return await bot.send_photo(chat_id, media, caption=caption, **kwargs)
+        return await bot.send_document(chat_id, media, caption=caption, **kwargs)
+    if method == "copyMessage":
+        await bot.copy_message(chat_id, payload["from_chat_id"], payload["message_id"], **kwargs)
+        return None
+    raise ValueError(f"unknown outbox method {method!r}")
+
+
+def is_permanent(exc: Exception) -> bool:
+    if isinstance(exc, Forbidden):
+        return True
+    if isinstance(exc, BadRequest):
+        text = str(exc).lower()
+        return any(s in text for s in ("chat not found", "kicked", "deactivated", "blocked"))
+    return False
+
+
+async def send_with_retries(
+    bot: Bot, chat_id: int, payload: dict[str, Any], *, attempts: int = 5
+) -> Message | None:
+    """Send, waiting out 429s (``retry_after``) and retrying 5xx/timeouts with backoff."""
+    delay = 0.5
+    for attempt in range(1, attempts + 1):
+        try:
+            return await send_payload(bot, chat_id, payload)
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            await asyncio.sleep(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
+        except (TimedOut, NetworkError) as exc:
+            if isinstance(exc, BadRequest) or is_permanent(exc):
+                raise
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 8)
+    raise TimedOut(f"gave up after {attempts} attempts")
+
+
+def record_replies(
+    session: Session, keyed: list[tuple[str, dict[str, Any]]], *, now: datetime
+) -> list[Pending]:
+    """Insert replies under their keys; return those not sent yet (a re-run sends nothing new)."""
+    rows = []
+    for key, reply in keyed:
+        row = outbox.add(
+            session,
+            chat_id=reply["chat_id"],
+            payload=reply["payload"],
+            kind="reply",
+            priority=0,
+            dedupe_key=key,
+            not_before=now,
+            now=now,
+        )
+        if row.state in ("pending", "sending"):
+            rows.append(Pending(row.id, row.chat_id, dict(row.payload)))
+    return rows
+
+
+async def send_recorded(deps: Deps, rows: list[Pending]) -> None:
+    """Send recorded replies in order, then mark them sent (or failed) in one transaction."""
+    results: list[tuple[int, str, int | None, str | None]] = []
+    for row in rows:
+        try:
+            msg = await send_with_retries(deps.bot, row.chat_id, row.payload)
+            results.append((row.id, "sent", msg.message_id if msg else None, None))
+        except Exception as exc:
+            log.warning("reply %s to chat %s failed: %s", row.id, row.chat_id, exc)
+            results.append((row.id, "failed", None, f"{type(exc).__name__}: {exc}"))
+    if results:
+        await deps.db.run(outbox.mark_results, results, now=deps.clock.now())

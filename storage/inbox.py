@@ -1,0 +1,113 @@
+"""Inbox rows: every update Telegram delivered, stored before it is acknowledged. Never commits."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from storage.models.intake import InboxUpdate
+
+
+def chat_key(raw: dict[str, Any]) -> int | None:
+    """The chat an update belongs to (updates of one chat are processed in order)."""
+    for field in ("message", "edited_message", "channel_post", "edited_channel_post"):
+        if field in raw:
+            return int(raw[field]["chat"]["id"])
+    if "callback_query" in raw:
+        msg = raw["callback_query"].get("message")
+        if msg:
+            return int(msg["chat"]["id"])
+        return int(raw["callback_query"]["from"]["id"])
+    for field in ("my_chat_member", "chat_member", "chat_join_request"):
+        if field in raw:
+            return int(raw[field]["chat"]["id"])
+    for value in raw.values():
+        if isinstance(value, dict) and isinstance(value.get("from"), dict):
+            return int(value["from"]["id"])
+    return None
+
+
+def store(session: Session, raws: list[dict[str, Any]], *, now: datetime) -> list[InboxUpdate]:
+    """Insert updates not seen before; a re-delivered update id is ignored. Returns new rows."""
+    if not raws:
+        return []
+    ids = [int(r["update_id"]) for r in raws]
+    seen = set(session.scalars(select(InboxUpdate.update_id).where(InboxUpdate.update_id.in_(ids))))
+    rows = []
+    for raw in raws:
+        uid = int(raw["update_id"])
+        if uid in seen:
+            continue
+        seen.add(uid)
+        row = InboxUpdate(
+            update_id=uid, chat_key=chat_key(raw), raw=raw, received_at=now, state="pending"
+        )
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def pending(session: Session, *, limit: int = 10_000) -> list[InboxUpdate]:
+    return list(
+        session.scalars(
+            select(InboxUpdate)
+            .where(InboxUpdate.state == "pending")
+            .order_by(InboxUpdate.update_id)
+            .limit(limit)
+        )
+    )
+
+
+def finish(
+    session: Session, results: list[tuple[int, str | None]], *, now: datetime
+) -> None:
+    """Mark updates done, or failed with the error (a failed update is not retried by itself)."""
+    for update_id, error in results:
+        session.execute(
+            update(InboxUpdate)
+            .where(InboxUpdate.update_id == update_id)
+            .values(
+                state="failed" if error else "done",
+                error=error,
+                processed_at=now,
+                attempts=InboxUpdate.attempts + 1,
+            )
+        )
+
+
+def counts(session: Session) -> Counter[str]:
+    rows = session.execute(select(InboxUpdate.state, func.count()).group_by(InboxUpdate.state))
+    return Counter({state: n for state, n in rows})
+
+
+def failed(session: Session, *, limit: int = 50) -> list[InboxUpdate]:
+    return list(
+        session.scalars(
+            select(InboxUpdate)
+            .where(InboxUpdate.state == "failed")
+            .order_by(InboxUpdate.update_id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def retry(session: Session, update_id: int) -> bool:
+    row = session.get(InboxUpdate, update_id)
+    if row is None or row.state != "failed":
+        return False
+    row.state, row.error = "pending", None
+    return True
+
+
+def prune(session: Session, *, now: datetime, keep: timedelta) -> int:
+    result = session.execute(
+        delete(InboxUpdate).where(
+            InboxUpdate.state == "done", InboxUpdate.processed_at < now - keep
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
