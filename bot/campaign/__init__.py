@@ -1,0 +1,63 @@
+"""Campaigns as data: YAML file -> validated ``CampaignSpec`` -> database rows.
+
+    spec = parse_file("config/campaigns/quality-city-2013.yaml")   # or CampaignErrors
+    spec = rebase(spec, date(2025, 3, 10))                         # optional
+    report = load(session, spec, now=now)                          # idempotent; never commits
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from bot.campaign.loader import LoadReport, load
+from bot.campaign.parse import CampaignErrors, parse_file, parse_text
+from bot.campaign.rebase import first_deadline, rebase, shift
+from bot.campaign.spec import (
+    CampaignSpec,
+    GroupSpec,
+    InterviewSpec,
+    QuotaItemSpec,
+    ReminderOffset,
+    ReminderPolicy,
+    TaskSpec,
+    UnitSpec,
+)
+
+
+def load_file(
+    session: Session,
+    path: str | Path,
+    *,
+    now: datetime,
+    rebase_to: date | None = None,
+    actor_id: int | None = None,
+) -> LoadReport:
+    """Parse, optionally rebase, and load a campaign file (raises ``CampaignErrors``)."""
+    spec = parse_file(path)
+    if rebase_to is not None:
+        spec = rebase(spec, rebase_to)
+    return load(session, spec, now=now, source=Path(path).resolve(), actor_id=actor_id)
+
+
+__all__ = [
+    "CampaignErrors",
+    "CampaignSpec",
+    "GroupSpec",
+    "InterviewSpec",
+    "LoadReport",
+    "QuotaItemSpec",
+    "ReminderOffset",
+    "ReminderPolicy",
+    "TaskSpec",
+    "UnitSpec",
+    "first_deadline",
+    "load",
+    "load_file",
+    "parse_file",
+    "parse_text",
+    "rebase",
+    "shift",
+]
