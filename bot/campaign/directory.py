@@ -67,7 +67,8 @@ def read_units(reader: Reader, node: Node | None, path: str = "units") -> Direct
             continue
         if name in owner:
             other, what = owner[name]
-            reader.error(f"{p}.name", m["name"], f"{name!r} is already the {what} of {other!r}")
+            message = f"{name!r} is already the {what} of {other!r}"
+            reader.error(f"{p}.name", m["name"], message if other != name else "duplicate unit name")
             continue
         owner[name] = (name, "name")
         kind = "other"

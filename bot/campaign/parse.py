@@ -25,6 +25,7 @@ from bot.campaign.spec import (
     ReminderPolicy,
 )
 
+LINE_RE = re.compile(r"^[^:]*? \(line (\d+)\):")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 TOP_KEYS = ("version", "campaign", "units", "groups", "quota_items", "tasks", "interviews")
 CAMPAIGN_KEYS = ("timezone", "registration_deadline", "faq", "reminders")
@@ -66,8 +67,13 @@ def parse_text(
     root = compose(text, reader)
     spec = _read(reader, root, src, check_files) if root is not None else None
     if reader.errors or spec is None:
-        raise CampaignErrors(reader.errors, source)
+        raise CampaignErrors(sorted(reader.errors, key=_line_of), source)
     return spec
+
+
+def _line_of(error: str) -> int:
+    m = LINE_RE.search(error)
+    return int(m.group(1)) if m else 0
 
 
 def _read(reader: Reader, root: Node, src: Path | None, check_files: bool) -> CampaignSpec | None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import time, tzinfo
 
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node
 
 from bot.campaign.directory import Directory
-from bot.campaign.nodes import Item, Reader
+from bot.campaign.nodes import Item, Reader, describe
 from bot.campaign.spec import (
     DEADLINE_TIME,
     GROUP_PURPOSES,
@@ -169,9 +169,19 @@ def _read_quota(
 ) -> list[tuple[str, int]]:
     if node is None:
         return []
-    m = reader.mapping(node, path, optional=tuple(sorted(keys)))
-    out = []
-    for key, value in (m or {}).items():
+    if not isinstance(node, MappingNode):
+        reader.error(path, node, f"expected a mapping like {{posters: 100}}, got {describe(node)}")
+        return []
+    out: list[tuple[str, int]] = []
+    for key_node, value in node.value:
+        key = str(key_node.value)
+        if key not in keys:
+            known = ", ".join(sorted(keys)) or "none"
+            reader.error(f"{path}.{key}", key_node, f"{key!r} is not a quota item (known: {known})")
+            continue
+        if key in (k for k, _ in out):
+            reader.error(f"{path}.{key}", key_node, f"duplicate key {key!r}")
+            continue
         target = reader.integer(value, f"{path}.{key}", minimum=0)
         if target is not None:
             out.append((key, target))
