@@ -182,7 +182,7 @@ def task_has_evidence(session: Session, task_id: int) -> bool:
         if "task_id" not in {c["name"] for c in inspector.get_columns(table)}:
             continue
         quoted = session.connection().dialect.identifier_preparer.quote(table)
-        query = text(f"SELECT 1 FROM {quoted} WHERE task_id = :task_id LIMIT 1")  # noqa: S608
+        query = text(f"SELECT 1 FROM {quoted} WHERE task_id = :task_id LIMIT 1")
         if session.execute(query, {"task_id": task_id}).first() is not None:
             return True
     return False

@@ -1,8 +1,8 @@
 """Campaigns as data: YAML file -> validated ``CampaignSpec`` -> database rows.
 
-    spec = parse_file("config/campaigns/quality-city-2013.yaml")   # or CampaignErrors
-    spec = rebase(spec, date(2025, 3, 10))                         # optional
-    report = load(session, spec, now=now)                          # idempotent; never commits
+spec = parse_file("config/campaigns/quality-city-2013.yaml")   # or CampaignErrors
+spec = rebase(spec, date(2025, 3, 10))                         # optional
+report = load(session, spec, now=now)                          # idempotent; never commits
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from bot.campaign.loader import LoadReport, load
+from bot.campaign.loader import load
 from bot.campaign.parse import CampaignErrors, parse_file, parse_text
 from bot.campaign.rebase import first_deadline, rebase, shift
+from bot.campaign.report import LoadReport
 from bot.campaign.spec import (
     CampaignSpec,
     GroupSpec,

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.campaign.loader import load
 from bot.campaign.parse import CampaignErrors, parse_file
 from bot.campaign.rebase import rebase
+from bot.campaign.spec import CampaignSpec
 
 campaign_app = typer.Typer(
     name="campaign", help="Check and import campaign files.", no_args_is_help=True
@@ -25,7 +26,7 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
-def _parse(file: Path):  # type: ignore[no-untyped-def]
+def _parse(file: Path) -> CampaignSpec:
     try:
         return parse_file(file)
     except CampaignErrors as exc:

@@ -68,7 +68,9 @@ def read_units(reader: Reader, node: Node | None, path: str = "units") -> Direct
         if name in owner:
             other, what = owner[name]
             message = f"{name!r} is already the {what} of {other!r}"
-            reader.error(f"{p}.name", m["name"], message if other != name else "duplicate unit name")
+            reader.error(
+                f"{p}.name", m["name"], message if other != name else "duplicate unit name"
+            )
             continue
         owner[name] = (name, "name")
         kind = "other"

@@ -8,10 +8,6 @@ transaction.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections import Counter
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import storage.campaigns as crud
+from bot.campaign.report import LoadReport, spec_hash
 from bot.campaign.spec import CampaignSpec
 from storage.models.core import (
     AuditEntry,
@@ -33,57 +30,6 @@ from storage.models.core import (
     TaskUnit,
     Unit,
 )
-
-KINDS = ("campaign", "unit", "quota item", "task", "interview", "group")
-
-
-@dataclass
-class LoadReport:
-    slug: str
-    campaign_id: int = 0
-    created: Counter[str] = field(default_factory=Counter)
-    updated: Counter[str] = field(default_factory=Counter)
-    deleted: Counter[str] = field(default_factory=Counter)
-    withdrawn: Counter[str] = field(default_factory=Counter)
-    deactivated: Counter[str] = field(default_factory=Counter)
-    unbound: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def changed(self) -> bool:
-        return any(c.total() for c in self._counters().values())
-
-    def _counters(self) -> dict[str, Counter[str]]:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "deleted": self.deleted,
-            "withdrawn": self.withdrawn,
-            "deactivated": self.deactivated,
-            "unbound": self.unbound,
-        }
-
-    def summary(self) -> str:
-        """``created 1 campaign, 65 units, 15 tasks; updated 1 task`` or ``no changes``."""
-        parts = []
-        for verb, counter in self._counters().items():
-            items = [_plural(counter[k], k) for k in KINDS if counter[k]]
-            if items:
-                parts.append(f"{verb} {', '.join(items)}")
-        return "; ".join(parts) or "no changes"
-
-    def as_json(self) -> dict[str, Any]:
-        return {verb: dict(c) for verb, c in self._counters().items() if c}
-
-
-def _plural(n: int, kind: str) -> str:
-    return f"{n} {kind}" if n == 1 else f"{n} {kind}s"
-
-
-def spec_hash(spec: CampaignSpec) -> str:
-    data = asdict(spec)
-    data.pop("source", None)
-    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def _assign(obj: Any, **values: Any) -> bool:
@@ -138,8 +84,13 @@ def load(
         campaign.loaded_at = now
         detail = {"source": fields["source_file"], "rebase_days": spec.rebase_days}
         session.add(
-            AuditEntry(at=now, actor_id=actor_id, action="campaign.load", target=spec.slug,
-                       detail={**detail, **report.as_json()})
+            AuditEntry(
+                at=now,
+                actor_id=actor_id,
+                action="campaign.load",
+                target=spec.slug,
+                detail={**detail, **report.as_json()},
+            )
         )
     session.flush()
     return report
@@ -193,13 +144,23 @@ def _drop_quota_items(
 
 
 def _sync_tasks(
-    session: Session, campaign_id: int, spec: CampaignSpec, units: dict[str, Unit],
-    items: dict[str, QuotaItem], report: LoadReport,
+    session: Session,
+    campaign_id: int,
+    spec: CampaignSpec,
+    units: dict[str, Unit],
+    items: dict[str, QuotaItem],
+    report: LoadReport,
 ) -> None:
     existing = {t.number: t for t in crud.list_tasks(session, campaign_id, withdrawn=True)}
     for ts in spec.tasks:
-        values = {"title": ts.title, "starts_at": ts.starts, "deadline": ts.deadline,
-                  "notes": ts.notes, "phase": ts.phase, "withdrawn": False}
+        values = {
+            "title": ts.title,
+            "starts_at": ts.starts,
+            "deadline": ts.deadline,
+            "notes": ts.notes,
+            "phase": ts.phase,
+            "withdrawn": False,
+        }
         parts = {units[n].id: "responsible" for n in ts.responsible}
         parts.update({units[n].id: "assisting" for n in ts.assisting if units[n].id not in parts})
         quotas = {items[key].id: target for key, target in ts.quota}
@@ -248,7 +209,10 @@ def _sync_links(rows: list[Any], wanted: dict[int, Any], key: str, attr: str, mo
 
 
 def _sync_interviews(
-    session: Session, campaign_id: int, spec: CampaignSpec, units: dict[str, Unit],
+    session: Session,
+    campaign_id: int,
+    spec: CampaignSpec,
+    units: dict[str, Unit],
     report: LoadReport,
 ) -> None:
     existing = {iv.number: iv for iv in crud.list_interviews(session, campaign_id)}
@@ -278,8 +242,12 @@ def _sync_interviews(
 
 
 def _sync_groups(
-    session: Session, campaign_id: int, spec: CampaignSpec, units: dict[str, Unit],
-    now: datetime, report: LoadReport,
+    session: Session,
+    campaign_id: int,
+    spec: CampaignSpec,
+    units: dict[str, Unit],
+    now: datetime,
+    report: LoadReport,
 ) -> None:
     current: dict[int, list[ChatBinding]] = {}
     for binding in crud.bindings(session, campaign_id):
@@ -289,8 +257,14 @@ def _sync_groups(
         created = chat is None
         if chat is None:
             kind = "supergroup" if str(gs.chat_id).startswith("-100") else "group"
-            chat = Chat(id=gs.chat_id, type=kind, title=gs.title, purpose=gs.purpose,
-                        active=True, updated_at=now)
+            chat = Chat(
+                id=gs.chat_id,
+                type=kind,
+                title=gs.title,
+                purpose=gs.purpose,
+                active=True,
+                updated_at=now,
+            )
             session.add(chat)
             session.flush()
             report.created["group"] += 1
@@ -298,7 +272,8 @@ def _sync_groups(
         changed = _assign(chat, purpose=gs.purpose, title=chat.title or gs.title)
         if changed:
             chat.updated_at = now
-        wanted = {(units[n].id, None) for n in gs.units} | {(None, t) for t in gs.tags}
+        wanted: set[tuple[int | None, str | None]] = {(units[n].id, None) for n in gs.units}
+        wanted |= {(None, t) for t in gs.tags}
         wanted = wanted or {(None, None)}
         have = current.pop(gs.chat_id, [])
         for binding in have:
@@ -306,8 +281,9 @@ def _sync_groups(
                 session.delete(binding)
                 changed = True
         for unit_id, tag in wanted - {(b.unit_id, b.tag) for b in have}:
-            session.add(ChatBinding(chat_id=gs.chat_id, campaign_id=campaign_id,
-                                    unit_id=unit_id, tag=tag))
+            session.add(
+                ChatBinding(chat_id=gs.chat_id, campaign_id=campaign_id, unit_id=unit_id, tag=tag)
+            )
             changed = True
         if changed and not created:
             report.updated["group"] += 1

@@ -7,7 +7,7 @@ Each reader returns the value, or ``None`` after recording an error of the form
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, NamedTuple
 
 import yaml
@@ -61,7 +61,12 @@ class Reader:
         self.errors.append(f"{path or 'document'}{where}: {message}")
 
     def mapping(
-        self, node: Node, path: str, *, required: tuple[str, ...] = (), optional: tuple[str, ...] = ()
+        self,
+        node: Node,
+        path: str,
+        *,
+        required: tuple[str, ...] = (),
+        optional: tuple[str, ...] = (),
     ) -> dict[str, Node] | None:
         """A mapping with string keys; unknown, duplicate and missing keys are errors."""
         if not isinstance(node, MappingNode):
@@ -122,7 +127,7 @@ class Reader:
         if node is None:
             return []
         if isinstance(node, ScalarNode) and node.tag == TAG + "str":
-            pairs = [(node, path)]
+            pairs: list[tuple[Node, str]] = [(node, path)]
         else:
             pairs = [(n, f"{path}[{i}]") for i, n in enumerate(self.sequence(node, path) or [])]
         out = []
@@ -165,7 +170,7 @@ class Reader:
 
 def _offset(text: str) -> tzinfo:
     if text == "Z":
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     minutes = int(digits[:2]) * 60 + int(digits[2:] or 0)

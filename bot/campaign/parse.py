@@ -114,8 +114,11 @@ def _read_campaign(
     reader: Reader, node: Node | None, src: Path | None, check_files: bool
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"timezone": "Asia/Shanghai", "reminders": ReminderPolicy.default()}
-    m = reader.mapping(node, "campaign", required=("slug", "title"), optional=CAMPAIGN_KEYS) \
-        if node is not None else None
+    m = (
+        reader.mapping(node, "campaign", required=("slug", "title"), optional=CAMPAIGN_KEYS)
+        if node is not None
+        else None
+    )
     if m is None:
         return {}
     if "timezone" in m:
@@ -134,8 +137,9 @@ def _read_campaign(
         out["slug"] = slug
     out["title"] = reader.text(m["title"], "campaign.title") if "title" in m else None
     if "registration_deadline" in m:
-        at = reader.when(m["registration_deadline"], "campaign.registration_deadline", tz,
-                         DEADLINE_TIME)
+        at = reader.when(
+            m["registration_deadline"], "campaign.registration_deadline", tz, DEADLINE_TIME
+        )
         out["registration_deadline"] = at
     if "faq" in m:
         out["faq"] = _read_faq(reader, m["faq"], src, check_files)
@@ -175,8 +179,9 @@ def _read_reminders(reader: Reader, node: Node) -> ReminderPolicy | None:
     if "quiet_hours" in m:
         quiet = reader.text(m["quiet_hours"], "campaign.reminders.quiet_hours")
         if quiet is not None and not QUIET_RE.match(quiet):
-            reader.error("campaign.reminders.quiet_hours", m["quiet_hours"],
-                         f"{quiet!r} is not HH:MM-HH:MM")
+            reader.error(
+                "campaign.reminders.quiet_hours", m["quiet_hours"], f"{quiet!r} is not HH:MM-HH:MM"
+            )
             ok = False
         data["quiet_hours"] = quiet
     return ReminderPolicy.from_json(data) if ok else None

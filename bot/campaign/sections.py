@@ -43,7 +43,9 @@ def read_quota_items(reader: Reader, node: Node | None, path: str) -> list[Quota
         if m is None or "key" not in m or "name" not in m:
             continue
         key, name = reader.text(m["key"], f"{p}.key"), reader.text(m["name"], f"{p}.name")
-        measure = reader.text(m["measure"], f"{p}.measure", nonempty=False) if "measure" in m else ""
+        measure = (
+            reader.text(m["measure"], f"{p}.measure", nonempty=False) if "measure" in m else ""
+        )
         if key is None or name is None:
             continue
         if not KEY_RE.match(key):
@@ -53,7 +55,10 @@ def read_quota_items(reader: Reader, node: Node | None, path: str) -> list[Quota
             reader.error(f"{p}.key", m["key"], f"duplicate quota item key {key!r}")
             continue
         aliases: list[str] = []
-        for word in [(name, m["name"], f"{p}.name"), *reader.texts(m.get("aliases"), f"{p}.aliases")]:
+        for word in [
+            (name, m["name"], f"{p}.name"),
+            *reader.texts(m.get("aliases"), f"{p}.aliases"),
+        ]:
             value, wnode, wpath = word
             if words.get(value, key) != key:
                 reader.error(wpath, wnode, f"{value!r} already names quota item {words[value]!r}")
@@ -78,7 +83,9 @@ def read_groups(reader: Reader, node: Node | None, path: str, units: Directory) 
         purpose = reader.text(m["purpose"], f"{p}.purpose") if "purpose" in m else "unit"
         if purpose is not None and purpose not in GROUP_PURPOSES:
             reader.error(
-                f"{p}.purpose", m["purpose"], f"{purpose!r} is not one of {', '.join(GROUP_PURPOSES)}"
+                f"{p}.purpose",
+                m["purpose"],
+                f"{purpose!r} is not one of {', '.join(GROUP_PURPOSES)}",
             )
         if chat_id is not None and chat_id in (g.chat_id for g in out):
             reader.error(f"{p}.chat_id", m["chat_id"], f"chat {chat_id} is listed twice")
@@ -111,8 +118,12 @@ def read_groups(reader: Reader, node: Node | None, path: str, units: Directory) 
 
 
 def read_tasks(
-    reader: Reader, node: Node | None, path: str, units: Directory,
-    quota_keys: set[str], tz: tzinfo,
+    reader: Reader,
+    node: Node | None,
+    path: str,
+    units: Directory,
+    quota_keys: set[str],
+    tz: tzinfo,
 ) -> list[TaskSpec]:
     out: list[TaskSpec] = []
     required = ("number", "title", "deadline", "responsible")
@@ -206,13 +217,18 @@ def read_interviews(
         refs = _nonempty(reader, m["units"], f"{p}.units")
         names, _ = units.resolve_all(reader, refs)
         notes = reader.text(m["notes"], f"{p}.notes", nonempty=False) if "notes" in m else ""
-        days = 7
+        days: int | None = 7
         if "contact_days_before" in m:
             days = reader.integer(m["contact_days_before"], f"{p}.contact_days_before", minimum=0)
         if number is None or at is None or not names or days is None:
             continue
         out.append(
-            InterviewSpec(number=number, at=at, units=tuple(names), notes=notes or "",
-                          contact_days_before=days)
+            InterviewSpec(
+                number=number,
+                at=at,
+                units=tuple(names),
+                notes=notes or "",
+                contact_days_before=days,
+            )
         )
     return out

@@ -75,8 +75,13 @@ class ReminderPolicy:
         if not m:
             raise ValueError(f"{merged['quiet_hours']!r} is not HH:MM-HH:MM")
         h1, m1, h2, m2 = (int(g) for g in m.groups())
+        task, interview, registration = (
+            tuple(ReminderOffset.parse(str(x)) for x in merged[k]) for k in REMINDER_KINDS
+        )
         return cls(
-            *(tuple(ReminderOffset.parse(str(x)) for x in merged[k]) for k in REMINDER_KINDS),
+            task_deadline=task,
+            interview=interview,
+            registration=registration,
             quiet_start=time(h1, m1),
             quiet_end=time(h2, m2),
         )

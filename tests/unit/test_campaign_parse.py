@@ -92,10 +92,12 @@ def test_every_broken_file_is_covered() -> None:
 def test_unit_named_both_responsible_and_assisting_is_an_error_but_via_tag_is_not() -> None:
     text = MINIMAL + (
         "tasks:\n"
-        "  - {number: 1, title: 甲, deadline: 2013-11-20, responsible: [虎门], assisting: [虎门镇]}\n"
-        "  - {number: 2, title: 乙, deadline: 2013-11-20, responsible: [虎门], assisting: [镇街]}\n"
+        "  - {number: 1, title: 甲, deadline: 2013-11-20,\n"
+        "     responsible: [虎门], assisting: [虎门镇]}\n"
+        "  - {number: 2, title: 乙, deadline: 2013-11-20,\n"
+        "     responsible: [虎门], assisting: [镇街]}\n"
     )
-    assert errors_of(text) == ["tasks[0].assisting[0] (line 8): '虎门镇' is also responsible"]
+    assert errors_of(text) == ["tasks[0].assisting[0] (line 9): '虎门镇' is also responsible"]
     ok = parse_text(text.replace("assisting: [虎门镇]", "assisting: [强市办]"))
     assert ok.tasks[1].responsible == ("虎门镇",) and ok.tasks[1].assisting == ("长安镇",)
 
@@ -149,7 +151,8 @@ def test_dates_times_aliases_and_tags_resolve() -> None:
     text += (
         "quota_items: [{key: posters, name: 海报, measure: 张, aliases: [宣传海报]}]\n"
         "tasks:\n"
-        "  - {number: 9, title: 海报, deadline: 2013-11-20, responsible: 镇街, quota: {posters: 100}}\n"
+        "  - {number: 9, title: 海报, deadline: 2013-11-20, responsible: 镇街,\n"
+        "     quota: {posters: 100}}\n"
         "  - {number: 2, title: 乙, deadline: '2013-11-15 12:00', responsible: [强市办, 长安]}\n"
         "  - {number: 3, title: 丙, deadline: 2013-11-15T04:00:00Z, responsible: [虎门]}\n"
         "interviews: [{number: 1, date: 2013-11-12, units: [长安, 部门]}]\n"
@@ -205,7 +208,10 @@ def test_household_campaign_validates_and_its_faq_reference_is_checked() -> None
     spec = parse_file(HOUSEHOLD, check_files=False)
     assert spec.faq == ROOT / "config" / "faq" / "household-survey-2018.yaml"
     phases = {t.number: (t.starts, t.deadline) for t in spec.tasks}
-    assert phases[1] == (datetime(2018, 7, 1, tzinfo=SHA), datetime(2018, 10, 31, 23, 59, tzinfo=SHA))
+    assert phases[1] == (
+        datetime(2018, 7, 1, tzinfo=SHA),
+        datetime(2018, 10, 31, 23, 59, tzinfo=SHA),
+    )
     assert phases[2][0] == datetime(2018, 11, 1, tzinfo=SHA)
     assert "松山湖" in spec.tasks[0].responsible and len(spec.tasks[0].responsible) == 33
     if spec.faq is not None and spec.faq.is_file():
@@ -229,6 +235,7 @@ def test_rebase_shifts_every_date_by_the_same_days() -> None:
     assert min(t.deadline.date() for t in moved.tasks) == date(2025, 3, 3)
     delta = timedelta(days=moved.rebase_days)
     assert moved.rebase_days == (date(2025, 3, 3) - date(2013, 11, 10)).days
+    pairs: list[tuple[datetime | None, datetime | None]]
     pairs = [(a.deadline, b.deadline) for a, b in zip(spec.tasks, moved.tasks, strict=True)]
     pairs += [(a.at, b.at) for a, b in zip(spec.interviews, moved.interviews, strict=True)]
     pairs += [(spec.tasks[6].starts, moved.tasks[6].starts)]
@@ -236,17 +243,21 @@ def test_rebase_shifts_every_date_by_the_same_days() -> None:
     for old, new in pairs:
         assert old is not None and new is not None
         assert new.date() - old.date() == delta and new.timetz() == old.timetz()
-    assert rebase(moved, date(2013, 11, 10)) .tasks == spec.tasks
+    assert rebase(moved, date(2013, 11, 10)).tasks == spec.tasks
 
 
 @settings(max_examples=30, deadline=None)
 @given(st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31)))
 def test_rebase_keeps_local_wall_time_across_dst(first: date) -> None:
     berlin = "version: 1\ncampaign: {slug: b, title: b, timezone: Europe/Berlin}\n"
-    text = berlin + MINIMAL.split("\n", 2)[2] + (
-        "tasks:\n"
-        "  - {number: 1, title: a, deadline: '2021-03-20 08:30', responsible: 虎门}\n"
-        "  - {number: 2, title: b, deadline: '2021-04-20 18:00', responsible: 虎门}\n"
+    text = (
+        berlin
+        + MINIMAL.split("\n", 2)[2]
+        + (
+            "tasks:\n"
+            "  - {number: 1, title: a, deadline: '2021-03-20 08:30', responsible: 虎门}\n"
+            "  - {number: 2, title: b, deadline: '2021-04-20 18:00', responsible: 虎门}\n"
+        )
     )
     moved = rebase(parse_text(text), first)
     a, b = moved.tasks
