@@ -186,6 +186,7 @@ def test_reminder_offsets() -> None:
 def test_quality_city_campaign_matches_the_seed() -> None:
     spec = parse_file(QUALITY)
     assert spec.slug == "quality-city-2013" and spec.timezone == "Asia/Shanghai"
+    assert spec.faq == ROOT / "config" / "faq" / "quality-city-2013-liaisons.yaml"
     assert [t.number for t in spec.tasks] == list(range(1, 16))
     assert len(spec.interviews) == 10 and all(i.contact_days_before == 7 for i in spec.interviews)
     assert spec.registration_deadline == datetime(2013, 11, 11, 17, 30, tzinfo=SHA)
