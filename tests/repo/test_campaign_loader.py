@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 import storage.campaigns as crud
-from bot.campaign import CampaignSpec, load, parse_file, parse_text, rebase
+from bot.campaign import CampaignSpec, load, load_file, parse_file, parse_text, rebase
 from bot.campaign.cli import campaign_app
 from bot.db import Database
 from storage.models import Base
@@ -241,3 +241,15 @@ def test_cli_broken_file_leaves_the_database_empty(db_url: str, tmp_path: Path) 
             assert s.scalars(select(Campaign)).all() == []
     finally:
         db.close()
+
+
+def test_load_file_parses_rebases_and_records_the_source(database: Database) -> None:
+    with database.transaction() as s:
+        report = load_file(s, QUALITY, now=NOW, rebase_to=date(2030, 1, 7))
+        assert report.created["task"] == 15
+    with database.transaction() as s:
+        campaign = s.scalars(select(Campaign)).one()
+        assert campaign.source_file == str(QUALITY) and campaign.loaded_at == NOW
+        assert campaign.faq_file == str(ROOT / "config" / "faq" / "quality-city-2013-liaisons.yaml")
+        assert min(t.deadline for t in s.scalars(select(Task))).date() == date(2030, 1, 7)
+        assert campaign.content_hash is not None and len(campaign.content_hash) == 64

@@ -125,6 +125,9 @@ def test_top_level_problems() -> None:
         "extra (line 7): unknown key 'extra' (allowed: version, campaign, units, groups, "
         "quota_items, tasks, interviews)",
     ]
+    assert errors_of(MINIMAL.replace("{slug: mini,", "{slug: mini, slug: again,")) == [
+        "campaign.slug (line 2): duplicate key 'slug'"
+    ]
     assert errors_of("version: 1\ncampaign: {slug: Bad Slug, title: x}\nunits: []\n") == [
         "campaign.slug (line 2): 'Bad Slug' must be lower-case letters, digits, -",
         "units (line 3): at least one unit is needed",
