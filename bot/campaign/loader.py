@@ -59,7 +59,7 @@ def load(
         "registration_deadline": spec.registration_deadline,
         "faq_file": str(spec.faq) if spec.faq else None,
         "reminder_policy": spec.reminders.to_json(),
-        "source_file": str(src) if src is not None else None,
+        "source_file": str(Path(src).resolve()) if src is not None else None,
         "rebase_days": spec.rebase_days,
     }
     campaign = crud.get_campaign(session, spec.slug)
