@@ -170,8 +170,14 @@ class World:
             raise forbidden(f"bot is not a member of the {kind}")
 
     def check_can_read(self, chat: FakeChat) -> None:
-        if chat.type != "private" and self.status(chat, self.bot.id) not in IN_CHAT:
-            raise forbidden("bot is not a member of the group chat")
+        if chat.type == "private":
+            return
+        status = self.status(chat, self.bot.id)
+        kind = "group chat" if chat.type == "group" else f"{chat.type} chat"
+        if status == "kicked":
+            raise forbidden(f"bot was kicked from the {kind}")
+        if status not in IN_CHAT:
+            raise forbidden(f"bot is not a member of the {kind}")
 
     # ----- messages -------------------------------------------------------------------------
     def new_message(self, chat: FakeChat, sender: FakeUser, content: JSON) -> JSON:
@@ -243,6 +249,7 @@ def chat_full_info(world: World, chat: FakeChat) -> JSON:
                 "limited_gifts": False,
                 "unique_gifts": False,
                 "premium_subscription": False,
+                "gifts_from_channels": False,
             },
         }
     )
