@@ -120,7 +120,7 @@ def _month_offset(prefix: str | None) -> int:
     return 2 if prefix and prefix.startswith("下下") else 1 if prefix and prefix[0] == "下" else 0
 
 
-@component("date", pattern=rf"(?P<d>{NUM})\s*[号日]")
+@component("date", pattern=rf"(?P<d>{NUM})\s*[号日](?![楼院室线门口房栋座仓库])")
 def _day_of_month(m: re.Match[str], ph: Phrase) -> None:
     ph.day = to_int(m["d"])
 
@@ -188,7 +188,7 @@ def _en_date(m: re.Match[str], ph: Phrase) -> None:
 
 
 @component("part", pattern=(
-    r"凌晨|半夜|清晨|早晨|早上|上午|中午|午间|正午|下午|傍晚|晚上|夜里|夜间|晚间"
+    r"(?:凌晨|半夜|清晨|早晨|早上|上午|中午|午间|正午|下午|傍晚|晚上|夜里|夜间|晚间)(?![茶饭餐])"
     rf"|[早晚](?=\s*{NUM}\s*[点时:])|(?:in\s+the\s+)?(?:morning|afternoon|evening)\b|at\s+night\b"
 ))  # fmt: skip
 def _part(m: re.Match[str], ph: Phrase) -> None:

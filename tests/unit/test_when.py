@@ -225,6 +225,9 @@ SPLITS = [
     ("in 2 hours check the photos", at(2026, 11, 26, 12), "check the photos"),
     ("the 5th of december at 3pm please send", at(2026, 12, 5, 15), "please send"),
     ("两小时后", at(2026, 11, 26, 12), ""),
+    ("周五 下午茶活动", at(2026, 11, 27), "下午茶活动"),  # 下午茶 is not the afternoon
+    ("明天 5号楼集合", at(2026, 11, 27), "5号楼集合"),  # 5号楼 is a building
+    ("明天十点十五个人", at(2026, 11, 27, 10), "十五个人"),
 ]
 
 
