@@ -12,6 +12,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 ID_PATTERN = re.compile(r"[a-z0-9-]+")
 TOP_KEYS = {"version", "locale", "entries"}
 ENTRY_KEYS = {"id", "question", "alt", "answer", "tags"}
+# YAML folding (`>-`) turns line breaks into spaces; between Chinese characters they are noise.
+_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+_FOLD_SPACE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ def _text(node: Node, where: str, out: list[Problem]) -> str:
         return ""
     if not str(node.value).strip():
         out.append(Problem(_line(node), where, "must not be empty"))
-    return str(node.value).strip()
+    return _FOLD_SPACE.sub("", str(node.value).strip())
 
 
 def _texts(node: Node, where: str, out: list[Problem]) -> tuple[str, ...]:
