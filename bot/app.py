@@ -96,7 +96,9 @@ async def running(deps: Deps, app: PTBApp) -> AsyncIterator[Dispatcher]:
 
 async def resend_unsent_replies(deps: Deps) -> None:
     def rows(session: Any) -> list[sender.Pending]:
-        return [sender.Pending(r.id, r.chat_id, dict(r.payload)) for r in outbox.unsent_replies(session)]
+        return [
+            sender.Pending(r.id, r.chat_id, dict(r.payload)) for r in outbox.unsent_replies(session)
+        ]
 
     pending = await deps.db.run(rows)
     if pending:
@@ -115,7 +117,9 @@ async def hold_poller_lease(deps: Deps, stop: asyncio.Event) -> None:
     me = holder_name()
     while not stop.is_set():
         await asyncio.sleep(10)
-        await deps.db.run(leases.acquire, "poller", me, now=deps.clock.now(), ttl=timedelta(seconds=45))
+        await deps.db.run(
+            leases.acquire, "poller", me, now=deps.clock.now(), ttl=timedelta(seconds=45)
+        )
 
 
 async def serve_polling(deps: Deps, app: PTBApp, stop: asyncio.Event) -> None:

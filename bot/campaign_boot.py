@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from bot.campaign import loader, parse, rebase
+from bot.campaign import load_file
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -22,11 +22,9 @@ def load_configured_campaign(deps: Deps) -> tuple[int | None, str | None]:
     if not path.exists():
         log.warning("campaign file %s does not exist: running without a campaign", path)
         return None, None
-    spec = parse.parse_file(path)
-    if deps.settings.campaign_rebase is not None:
-        spec = rebase.rebase(spec, deps.settings.campaign_rebase)
     with deps.db.transaction() as session:
-        report = loader.load(session, spec, now=deps.clock.now(), source=str(path))
-        campaign_id = report.campaign_id
-    log.info("campaign %s loaded: %s", spec.slug, report.summary())
-    return campaign_id, spec.slug
+        report = load_file(
+            session, path, now=deps.clock.now(), rebase_to=deps.settings.campaign_rebase
+        )
+    log.info("campaign %s: %s", report.slug, report.summary())
+    return report.campaign_id, report.slug

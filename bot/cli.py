@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from collections.abc import Coroutine
 from datetime import timedelta
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -134,9 +135,9 @@ def inbox_prune(days: int = 7) -> None:
     typer.echo(f"pruned {n}")
 
 
-async def _until_signal(main: object) -> int:
+async def _until_signal(main: Coroutine[Any, Any, int]) -> int:
     """Run ``main`` until it ends or SIGINT/SIGTERM asks it to stop (it gets cancelled)."""
-    task = asyncio.ensure_future(main)  # type: ignore[arg-type]
+    task = asyncio.ensure_future(main)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, task.cancel)

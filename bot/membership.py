@@ -21,8 +21,12 @@ def bot_status_changed(
     active = status in ACTIVE_STATUSES
     chats.upsert_chat(session, chat_id=chat_id, type=type, title=title, active=active, now=now)
     audit.record(
-        session, at=now, actor_id=None, action="chat.joined" if active else "chat.left",
-        target=str(chat_id), detail={"title": title, "status": status},
+        session,
+        at=now,
+        actor_id=None,
+        action="chat.joined" if active else "chat.left",
+        target=str(chat_id),
+        detail={"title": title, "status": status},
     )
     return active
 
@@ -35,7 +39,11 @@ def seen_in(session: Session, *, chat_id: int, type: str, title: str, now: datet
 def migrated(session: Session, *, old_id: int, new_id: int, now: datetime) -> None:
     chats.migrate_chat(session, old_id=old_id, new_id=new_id, now=now)
     audit.record(
-        session, at=now, actor_id=None, action="chat.migrated", target=str(old_id),
+        session,
+        at=now,
+        actor_id=None,
+        action="chat.migrated",
+        target=str(old_id),
         detail={"to": new_id},
     )
 
@@ -80,7 +88,11 @@ def bind_group(
         result = BindResult(ok=True, label=ref, is_tag=True, count=len(tagged), already=not added)
     if added:
         audit.record(
-            session, at=now, actor_id=actor_id, action="chat.bind", target=str(chat_id),
+            session,
+            at=now,
+            actor_id=actor_id,
+            action="chat.bind",
+            target=str(chat_id),
             detail={"unit" if unit else "tag": result.label},
         )
     return result

@@ -25,9 +25,9 @@ def overview(session: Session, *, campaign_id: int, now: datetime) -> Overview |
     if campaign is None:
         return None
     units = session.scalar(
-        select(func.count()).select_from(Unit).where(
-            Unit.campaign_id == campaign_id, Unit.active.is_(True)
-        )
+        select(func.count())
+        .select_from(Unit)
+        .where(Unit.campaign_id == campaign_id, Unit.active.is_(True))
     )
     tasks = session.scalars(
         select(Task).where(Task.campaign_id == campaign_id, Task.withdrawn.is_(False))

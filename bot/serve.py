@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy.exc import IntegrityError
 
 from bot.app import build_application, holder_name, prepare, serve_polling
-from bot.campaign.errors import CampaignErrors
+from bot.campaign import CampaignErrors
 from bot.settings import Settings
 from bot.webhook import serve_webhook
 from storage import leases
@@ -27,7 +27,9 @@ async def serve(settings: Settings, *, webhook: str | None = None) -> int:
     token = settings.token or ""
     me = holder_name()
     try:
-        holder = deps.db.call(leases.acquire, "poller", me, now=deps.clock.now(), ttl=timedelta(seconds=45))
+        holder = deps.db.call(
+            leases.acquire, "poller", me, now=deps.clock.now(), ttl=timedelta(seconds=45)
+        )
     except IntegrityError:
         holder = "another process"
     if holder is not None:

@@ -25,7 +25,8 @@ def task_lines(session: Session, *, campaign_id: int) -> list[TaskLine]:
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         return []
-    names = dict(session.execute(select(Unit.id, Unit.name).where(Unit.campaign_id == campaign_id)))
+    rows = session.execute(select(Unit.id, Unit.name).where(Unit.campaign_id == campaign_id))
+    names = {uid: name for uid, name in rows}
     tasks = session.scalars(
         select(Task).where(Task.campaign_id == campaign_id).order_by(Task.number)
     ).all()

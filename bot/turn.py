@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -142,7 +142,7 @@ class Turn:
 
 def turn_handler(
     fn: Callable[[Turn], Awaitable[R]], *, name: str | None = None
-) -> Callable[[Update, CallbackContext[Any, Any, Any, Any]], Awaitable[R | None]]:
+) -> Callable[[Update, Any], Coroutine[Any, Any, R | None]]:
     """Adapt ``async def fn(turn)`` to a PTB callback: build the Turn, catch errors, flush."""
     label = name or f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}"
 

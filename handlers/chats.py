@@ -88,8 +88,14 @@ async def bind(turn: Turn) -> None:
 def handlers(deps: Deps) -> list[tuple[int, BaseHandler[Update, Any, Any]]]:
     groups = filters.ChatType.GROUPS
     return [
-        (BOOKKEEPING_GROUP, ChatMemberHandler(turn_handler(my_status), ChatMemberHandler.MY_CHAT_MEMBER)),
-        (BOOKKEEPING_GROUP, MessageHandler(groups & ~filters.UpdateType.EDITED, turn_handler(group_message))),
+        (
+            BOOKKEEPING_GROUP,
+            ChatMemberHandler(turn_handler(my_status), ChatMemberHandler.MY_CHAT_MEMBER),
+        ),
+        (
+            BOOKKEEPING_GROUP,
+            MessageHandler(groups & ~filters.UpdateType.EDITED, turn_handler(group_message)),
+        ),
     ]
 
 

@@ -72,7 +72,9 @@ def groups_of_unit(session: Session, *, campaign_id: int, unit: Unit) -> list[Ch
     if not ids:
         return []
     return list(
-        session.scalars(select(Chat).where(Chat.id.in_(ids), Chat.active.is_(True)).order_by(Chat.id))
+        session.scalars(
+            select(Chat).where(Chat.id.in_(ids), Chat.active.is_(True)).order_by(Chat.id)
+        )
     )
 
 

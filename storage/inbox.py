@@ -63,9 +63,7 @@ def pending(session: Session, *, limit: int = 10_000) -> list[InboxUpdate]:
     )
 
 
-def finish(
-    session: Session, results: list[tuple[int, str | None]], *, now: datetime
-) -> None:
+def finish(session: Session, results: list[tuple[int, str | None]], *, now: datetime) -> None:
     """Mark updates done, or failed with the error (a failed update is not retried by itself)."""
     for update_id, error in results:
         session.execute(
