@@ -15,6 +15,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from bot import commands, sender
 from bot.campaign_boot import load_configured_campaign
 from bot.db import Database, upgrade
+from bot.delivery import Delivery
 from bot.deps import Deps
 from bot.intake import Dispatcher, Poller
 from bot.logs import redact_token
@@ -76,6 +77,9 @@ async def running(deps: Deps, app: PTBApp) -> AsyncIterator[Dispatcher]:
             await hook(app, deps)
     dispatcher = Dispatcher(app, deps)
     deps.services["dispatcher"] = dispatcher
+    delivery = Delivery(deps, holder=holder_name())
+    deps.services["delivery"] = delivery
+    delivery.start()
     await resend_unsent_replies(deps)
     resumed = await dispatcher.resume_pending()
     if resumed:
@@ -85,6 +89,7 @@ async def running(deps: Deps, app: PTBApp) -> AsyncIterator[Dispatcher]:
     finally:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(dispatcher.wait_idle(), 10)
+        await delivery.stop()
         for module in reversed(commands.handler_modules()):
             hook = getattr(module, "on_shutdown", None)
             if hook is not None:

@@ -90,3 +90,10 @@ def active_groups(session: Session) -> list[Chat]:
 
 def bindings_of_chat(session: Session, chat_id: int) -> list[ChatBinding]:
     return list(session.scalars(select(ChatBinding).where(ChatBinding.chat_id == chat_id)))
+
+
+def deactivate(session: Session, chat_id: int, *, now: datetime) -> None:
+    """The bot can no longer write there (removed, chat gone, user blocked the bot)."""
+    chat = session.get(Chat, chat_id)
+    if chat is not None and chat.active:
+        chat.active, chat.updated_at = False, now

@@ -77,3 +77,64 @@ def unsent_replies(session: Session) -> list[OutboxMessage]:
             .order_by(OutboxMessage.id)
         )
     )
+
+
+def claim_due(
+    session: Session, *, now: datetime, holder: str, limit: int = 50
+) -> list[OutboxMessage]:
+    """Atomically take due messages for sending (replies are sent by their handlers).
+
+    PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so two senders never take the same row. SQLite:
+    the transaction holds the write lock from its start (``BEGIN IMMEDIATE``), which makes the
+    select-then-update atomic.
+    """
+    rows = list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.state == "pending",
+                OutboxMessage.not_before <= now,
+                OutboxMessage.kind != "reply",
+            )
+            .order_by(OutboxMessage.priority, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for row in rows:
+        row.state, row.claimed_by, row.claimed_at = "sending", holder, now
+    session.flush()
+    return rows
+
+
+def release_in_flight(session: Session) -> int:
+    """On start: sends that were in flight when the last process died go back to pending
+    (each may repeat once: we cannot know whether Telegram got it)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.state == "sending", OutboxMessage.kind != "reply")
+        .values(state="pending", claimed_by=None)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def retry_later(session: Session, row_id: int, *, not_before: datetime, error: str) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id)
+        .values(
+            state="pending",
+            not_before=not_before,
+            last_error=error,
+            attempts=OutboxMessage.attempts + 1,
+        )
+    )
+
+
+def next_due(session: Session) -> datetime | None:
+    return session.scalar(
+        select(OutboxMessage.not_before)
+        .where(OutboxMessage.state == "pending", OutboxMessage.kind != "reply")
+        .order_by(OutboxMessage.not_before)
+        .limit(1)
+    )
