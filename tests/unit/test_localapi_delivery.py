@@ -124,6 +124,7 @@ async def test_webhook_delivery_with_secret_and_retries(api: FakeBotApi) -> None
 
 @pytest.mark.asyncio
 async def test_ptb_webhook_mode_and_deliver_twice() -> None:
+    pytest.importorskip("tornado")  # PTB's webhook server: python-telegram-bot[webhooks]
     async with FakeBotApi(token=TOKEN, bot_username=BOT_USERNAME, deliver_twice=True) as api:
         app = build_application(api)
         app.add_handler(MessageHandler(filters.TEXT, echo))
