@@ -133,10 +133,15 @@ class Poller:
         backoff = 0.5
         while not stop.is_set():
             try:
-                updates = await self.deps.bot.get_updates(
-                    offset=self.offset,
-                    timeout=self.timeout,
-                    allowed_updates=Update.ALL_TYPES,
+                # Raw JSON, not PTB objects: one malformed update must not sink its whole batch;
+                # it is stored like the others and fails alone when processed.
+                raws = await self.deps.bot.do_api_request(
+                    "getUpdates",
+                    api_kwargs={
+                        "offset": self.offset,
+                        "timeout": self.timeout,
+                        "allowed_updates": list(Update.ALL_TYPES),
+                    },
                     read_timeout=self.timeout + 10,
                 )
             except InvalidToken:
@@ -151,11 +156,11 @@ class Poller:
                 backoff = min(backoff * 2, 30)
                 continue
             backoff = 0.5
-            if not updates:
+            raws = [r for r in raws or [] if isinstance(r, dict) and "update_id" in r]
+            if not raws:
                 continue
-            raws = [u.to_dict() for u in updates]
             await accept(self.deps, self.dispatcher, raws)
-            self.offset = updates[-1].update_id + 1
+            self.offset = max(int(r["update_id"]) for r in raws) + 1
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

@@ -38,3 +38,6 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
         yield db
     finally:
         db.close()
+
+
+from tests.localapi_fixtures import fake_api, threaded_fake_api  # noqa: E402, F401
