@@ -1,4 +1,4 @@
-"""The inbox in-process: one chat's updates in order, chats concurrently, poisoned updates fail alone."""
+"""The inbox in-process: one chat in order, chats at once, a poisoned update fails alone."""
 
 from __future__ import annotations
 
