@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
 from bot.app import build_application, holder_name, prepare, serve_polling
 from bot.campaign import CampaignErrors
+from bot.deps import Deps
 from bot.settings import Settings
 from bot.webhook import serve_webhook
 from storage import leases
@@ -26,12 +29,7 @@ async def serve(settings: Settings, *, webhook: str | None = None) -> int:
         return 1
     token = settings.token or ""
     me = holder_name()
-    try:
-        holder = deps.db.call(
-            leases.acquire, "poller", me, now=deps.clock.now(), ttl=timedelta(seconds=45)
-        )
-    except IntegrityError:
-        holder = "another process"
+    holder = take_poller_lease(deps, me)
     if holder is not None:
         log.error("another coordbot (%s) is already serving this database; stop it first", holder)
         return 1
@@ -51,3 +49,33 @@ async def serve(settings: Settings, *, webhook: str | None = None) -> int:
         deps.db.call(leases.release, "poller", me)
         deps.db.close()
     return 0
+
+
+def take_poller_lease(deps: Deps, me: str) -> str | None:
+    """Hold the single-poller lease; return the other holder if it is alive.
+
+    A holder on this host whose process no longer exists (killed, crashed) is taken over at
+    once, so a restart after SIGKILL does not wait for the lease to expire.
+    """
+    ttl = timedelta(seconds=45)
+    try:
+        holder = deps.db.call(leases.acquire, "poller", me, now=deps.clock.now(), ttl=ttl)
+    except IntegrityError:
+        return "another process"
+    if holder is None or not _dead_here(holder):
+        return holder
+    taken = deps.db.call(leases.take_over, "poller", me, dead=holder, now=deps.clock.now(), ttl=ttl)
+    return None if taken else holder
+
+
+def _dead_here(holder: str) -> bool:
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False

@@ -27,3 +27,14 @@ def acquire(
 
 def release(session: Session, name: str, holder: str) -> None:
     session.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
+
+
+def take_over(
+    session: Session, name: str, holder: str, *, dead: str, now: datetime, ttl: timedelta
+) -> bool:
+    """Take a lease from a holder known to be dead; False if someone else has it meanwhile."""
+    lease = session.get(Lease, name, with_for_update=True)
+    if lease is None or lease.holder != dead:
+        return False
+    lease.holder, lease.expires_at = holder, now + ttl
+    return True
