@@ -1,0 +1,59 @@
+"""The console chat a newcomer starts with ``make run`` when no token is set."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.harness import QUALITY_CITY
+
+
+def run_console(tmp_path: Path, lines: list[str], *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COORDBOT_")}
+    env.update(
+        COORDBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'console.db'}",
+        COORDBOT_CAMPAIGN=str(QUALITY_CITY),
+        COORDBOT_MEDIA_DIR=str(tmp_path / "media"),
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console", *args],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "Traceback" not in out.stdout + out.stderr
+    return out.stdout
+
+
+def test_console_as_coordinator(tmp_path: Path) -> None:
+    out = run_console(tmp_path, ["/help", "/tasks", "/group", "/bind 虎门镇", "/private", "/quit"])
+    assert "协调员" in out  # the role /help names
+    assert "制作城市质量精神动漫宣传片" in out  # /tasks, in the seed's words
+    assert "已将本群绑定到「虎门镇」" in out  # /bind answered in the demo group
+
+
+def test_console_as_resident_is_refused_coordinator_commands(tmp_path: Path) -> None:
+    out = run_console(tmp_path, ["/group", "/bind 虎门镇", "/quit"], "--as", "resident")
+    assert "仅限协调员" in out
+
+
+def test_console_rejects_an_unknown_role(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COORDBOT_")}
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console", "--as", "mayor"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines() == [
+        "--as: unknown role 'mayor' (coordinator, staff, liaison or resident)"
+    ]
