@@ -1,0 +1,1 @@
+"""Evidence: ``/done`` reports with photos, albums and PDFs; quota progress; duplicates; review."""
