@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 
 from bot.faq.evaluate import evaluate, format_report, read_eval_set
-from bot.faq.kb import FaqError, load_faq
+from bot.faq.kb import FaqEntry, FaqError, load_faq
 from bot.faq.matcher import FaqMatcher, Mode, build_matcher, load_chitchat
 from bot.faq.normalize import Synonyms
 
@@ -113,3 +114,59 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def entries_yaml(entries: list[FaqEntry], locale: str = "zh-CN") -> str:
+    """FAQ entries as a FAQ file (faq-format.md) that `load_faq` reads back unchanged."""
+    out: list[dict[str, object]] = []
+    for e in entries:
+        item: dict[str, object] = {"id": e.id, "question": e.question}
+        if e.alt:
+            item["alt"] = list(e.alt)
+        item["answer"] = e.answer
+        if e.tags:
+            item["tags"] = list(e.tags)
+        out.append(item)
+    doc = {"version": 1, "locale": locale, "entries": out}
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
+
+
+@faq_app.command("export")
+def export_command(
+    out: Annotated[Path | None, typer.Option("--out", help="write here (default: stdout)")] = None,
+    campaign: Annotated[
+        str | None, typer.Option("--campaign", help="campaign slug (default: the latest loaded)")
+    ] = None,
+) -> None:
+    """Write the FAQ the bot answers from now (file + edits made in chat) as FAQ YAML."""
+    from bot.db import Database, upgrade
+    from bot.faq.live import current_entries
+    from bot.settings import SettingsError, load_settings
+    from storage.campaigns import current_campaign
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+    db = Database.from_url(settings.database_url)
+    try:
+        upgrade(db.engine)
+        with db.transaction() as session:
+            found = current_campaign(session, campaign)
+            if found is None:
+                raise _fail(
+                    f"no campaign {campaign!r} loaded" if campaign else "no campaign loaded"
+                )
+            entries = current_entries(session, found.id)
+    except FaqError as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        db.close()
+    if not entries:
+        raise _fail("the campaign has no FAQ entries")
+    text = entries_yaml(entries)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"{len(entries)} entries written to {out}")

@@ -1,0 +1,192 @@
+"""The live knowledge base: the campaign's FAQ file plus the edits made in chat.
+
+The file is the seed; a database row with the same id overrides it (``published``), hides it
+(``removed``) or waits for review (``proposed``, ignored until approved). One matcher is built
+per change, in a worker thread, and swapped in atomically; ``version`` counts the swaps.
+Embeddings are cached by text, so a rebuild after ``/faq add`` embeds only the new texts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from sqlalchemy.orm import Session
+
+from bot.faq.embedding import Embedder, model_available
+from bot.faq.kb import FaqEntry, load_faq
+from bot.faq.matcher import FaqMatcher, Match, Mode, build_matcher, load_chitchat
+from bot.faq.normalize import Synonyms
+from bot.settings import ROOT
+from storage import questions
+from storage.models.core import Campaign
+from storage.models.questions import FaqEntryRow
+
+log = logging.getLogger(__name__)
+CONFIG_DIR = ROOT / "config" / "faq"
+# Suggest candidates scoring at least this share of the answer threshold (below it, in hybrid
+# mode, unrelated questions and small talk score alike, about 0.3-0.38 on the held-out sets).
+SUGGEST_SHARE = 0.88
+
+
+class CachingEmbedder(Embedder):
+    """An Embedder that remembers the vectors of texts it has embedded (KB texts)."""
+
+    def __init__(self, model: Any | None = None) -> None:
+        super().__init__(model)
+        self._cache: dict[tuple[str, str], np.ndarray] = {}
+        self._cache_lock = threading.Lock()
+
+    def _cached(self, kind: str, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if (kind, t) not in self._cache]
+        if missing:
+            embed = super().queries if kind == "q" else super().passages
+            vectors = embed(missing)
+            with self._cache_lock:
+                self._cache.update({(kind, t): v for t, v in zip(missing, vectors, strict=True)})
+        return np.stack([self._cache[(kind, t)] for t in texts])
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._cached("q", texts)
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._cached("p", texts)
+
+
+_SHARED: dict[str, CachingEmbedder] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_embedder() -> CachingEmbedder:
+    """One model per process (created on first use), shared by every live KB."""
+    with _SHARED_LOCK:
+        if "e5" not in _SHARED:
+            _SHARED["e5"] = CachingEmbedder()
+        return _SHARED["e5"]
+
+
+def merge_entries(file_entries: Iterable[FaqEntry], rows: Iterable[FaqEntryRow]) -> list[FaqEntry]:
+    """File entries, overridden or removed by published/removed rows; proposals ignored."""
+    merged: dict[str, FaqEntry] = {e.id: e for e in file_entries}
+    for row in rows:
+        if row.state == "removed":
+            merged.pop(row.entry_id, None)
+        elif row.state == "published":
+            merged[row.entry_id] = FaqEntry(
+                id=row.entry_id,
+                question=row.question,
+                answer=row.answer,
+                alt=tuple(row.alt or ()),
+                tags=tuple(row.tags or ()),
+            )
+    return list(merged.values())
+
+
+def file_entries_of(session: Session, campaign_id: int) -> tuple[FaqEntry, ...]:
+    """The campaign's FAQ file entries (empty when the campaign has none); FaqError if broken."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None or not campaign.faq_file:
+        return ()
+    return load_faq(Path(campaign.faq_file)).entries
+
+
+def current_entries(session: Session, campaign_id: int) -> list[FaqEntry]:
+    """What the bot answers from right now: the file plus published edits."""
+    return merge_entries(
+        file_entries_of(session, campaign_id), questions.entry_rows(session, campaign_id)
+    )
+
+
+def load_words(name: str, key: str) -> list[str]:
+    path = CONFIG_DIR / name
+    if not path.is_file():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    words = data.get(key, []) if isinstance(data, dict) else []
+    return [str(w) for w in words]
+
+
+@dataclass
+class LiveFaq:
+    campaign_id: int
+    file_entries: tuple[FaqEntry, ...]
+    mode: Mode = "auto"
+    synonyms: Synonyms = field(default_factory=Synonyms)
+    chitchat: list[str] = field(default_factory=list)
+    complaint_words: list[str] = field(default_factory=list)
+    matcher: FaqMatcher | None = None
+    entries: dict[str, FaqEntry] = field(default_factory=dict)
+    version: int = 0
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @classmethod
+    def from_config(cls, campaign_id: int, file_entries: Sequence[FaqEntry], mode: Mode) -> LiveFaq:
+        syn = CONFIG_DIR / "synonyms.yaml"
+        chat = CONFIG_DIR / "chitchat.yaml"
+        return cls(
+            campaign_id=campaign_id,
+            file_entries=tuple(file_entries),
+            mode=mode,
+            synonyms=Synonyms.load(syn) if syn.is_file() else Synonyms(),
+            chitchat=load_chitchat(chat) if chat.is_file() else [],
+            complaint_words=load_words("complaints.yaml", "words"),
+        )
+
+    @property
+    def loaded(self) -> bool:
+        return self.matcher is not None
+
+    def build(self, rows: Sequence[FaqEntryRow]) -> tuple[FaqMatcher | None, dict[str, FaqEntry]]:
+        """A new matcher over the merged entries (blocking: run it in a worker thread)."""
+        entries = merge_entries(self.file_entries, rows)
+        if not entries:
+            return None, {}
+        use_model = self.mode == "hybrid" or (self.mode == "auto" and model_available())
+        matcher = build_matcher(
+            entries,
+            synonyms=self.synonyms,
+            chitchat=self.chitchat,
+            mode="hybrid" if use_model else "lexical",
+            embedder=shared_embedder() if use_model else None,
+        )
+        return matcher, {e.id: e for e in entries}
+
+    async def reload(self, db: Any) -> int:
+        """Read the edits, rebuild off the loop, swap; returns the new version."""
+        async with self._lock:
+            rows = await db.run(questions.entry_rows, self.campaign_id)
+            matcher, entries = await asyncio.to_thread(self.build, rows)
+            self.matcher, self.entries = matcher, entries
+            self.version += 1
+            log.info("FAQ v%d: %d entries (%s)", self.version, len(entries), self.mode)
+            return self.version
+
+    async def match(self, text: str) -> Match:
+        matcher = self.matcher
+        if matcher is None:
+            return Match(None, 0.0, [])
+        return await asyncio.to_thread(matcher.match, text)
+
+    @property
+    def suggest_floor(self) -> float:
+        """Candidates scoring below this are noise, not worth a suggestion button."""
+        matcher = self.matcher
+        if matcher is None:
+            return 1.0
+        p = matcher.params
+        return SUGGEST_SHARE * (
+            p.hybrid_threshold if matcher.mode == "hybrid" else p.lexical_threshold
+        )
+
+    def is_chitchat(self, text: str) -> bool:
+        matcher = self.matcher
+        if matcher is None:
+            return False
+        return matcher.is_chitchat(matcher._norm(text))
