@@ -1,31 +1,121 @@
-"""/status — where the campaign stands."""
+"""/status [unit|task] — where a unit, a task or the whole campaign stands; and the daily digest."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
 from bot.commands import Command
-from bot.overview import overview
-from bot.render import fmt_datetime
+from bot.digest import DigestService
 from bot.roles import EVERYONE
+from bot.status.access import may_see_campaign, may_see_unit
+from bot.status.chart import render_chart
+from bot.status.overview import overview
+from bot.status.resolve import resolve
+from bot.status.states import STATES
+from bot.status.text import Renderer
+from bot.status.views import task_view, unit_view
 from bot.turn import Turn
+
+CHART_KEEP_SECONDS = 24 * 3600
 
 
 async def status(turn: Turn) -> None:
-    """/status — a campaign overview: tasks by state, units counted."""
+    """/status, /status 虎门镇, /status 9, /status 宣传片."""
     if turn.campaign_id is None:
         turn.reply(turn.t("core.no_campaign"))
         return
-    view = await turn.run(overview, campaign_id=turn.campaign_id, now=turn.now)
+    settings = turn.deps.settings
+    render = Renderer(turn.t, settings.tz, turn.actor.locale)
+    text = turn.arg_text
+    if not text:
+        await campaign_overview(turn, render)
+        return
+    target = await turn.run(resolve, campaign_id=turn.campaign_id, text=text)
+    if target.kind == "unit" and target.id is not None:
+        decision = may_see_unit(
+            turn.actor,
+            target.id,
+            private=turn.is_private,
+            residents_see=settings.residents_see_status,
+        )
+        if not decision.allowed:
+            turn.reply(turn.t(decision.reason))
+            return
+        view = await turn.run(
+            unit_view,
+            campaign_id=turn.campaign_id,
+            unit_id=target.id,
+            now=turn.now,
+            tz=settings.tz,
+            personal=decision.personal,
+        )
+        turn.reply(render.unit(view) if view else turn.t("status.unknown", text=text))
+        return
+    if target.kind == "task" and target.id is not None:
+        decision = may_see_campaign(turn.actor, residents_see=settings.residents_see_status)
+        if not decision.allowed:
+            turn.reply(turn.t(decision.reason))
+            return
+        tview = await turn.run(
+            task_view, campaign_id=turn.campaign_id, task_id=target.id, now=turn.now, tz=settings.tz
+        )
+        turn.reply(render.task(tview) if tview else turn.t("status.unknown", text=text))
+        return
+    if target.kind == "tasks":
+        listed = "\n".join(f"{n}. {title}" for n, title in target.tasks)
+        turn.reply(turn.t("status.ambiguous_tasks", text=text, tasks=listed))
+    elif target.kind == "suggest":
+        names = "、".join(u.name for u in target.units)
+        turn.reply(turn.t("status.suggest", text=text, names=names))
+    else:
+        turn.reply(turn.t("status.unknown", text=text))
+
+
+async def campaign_overview(turn: Turn, render: Renderer) -> None:
+    settings = turn.deps.settings
+    decision = may_see_campaign(turn.actor, residents_see=settings.residents_see_status)
+    if not decision.allowed:
+        turn.reply(turn.t(decision.reason))
+        return
+    assert turn.campaign_id is not None
+    view = await turn.run(overview, campaign_id=turn.campaign_id, now=turn.now, tz=settings.tz)
     if view is None:
         turn.reply(turn.t("core.no_campaign"))
         return
-    lines = [
-        turn.t("core.status.title", title=view.title),
-        turn.t("core.status.counts", units=view.units, tasks=view.tasks, **view.by_state),
-    ]
-    if view.next_deadline is not None:
-        when = fmt_datetime(view.next_deadline, turn.deps.settings.tz, turn.actor.locale)
-        lines.append(turn.t("core.status.next", when=when))
-    turn.reply("\n".join(lines))
+    turn.reply(render.overview(view))
+    if not view.task_rows or not any(r.total for r in view.task_rows):
+        return
+    legend = {state: turn.t(f"status.legend.{state}") for state in STATES}
+    title = turn.t("status.overview.chart_caption", title=view.title)
+    out = chart_path(settings.media_dir, turn.update.update_id)
+    path = await asyncio.to_thread(render_chart, view, title=title, legend=legend, out=out)
+    turn.reply_file(path, filename="status.png", caption=title, photo=True)
 
 
-COMMANDS = [Command("status", status, roles=EVERYONE, help_key="core.help.status")]
+def chart_path(media_dir: Path, update_id: int) -> Path:
+    """Where this update's chart goes (kept a day, so a re-sent reply still finds it)."""
+    folder = Path(media_dir) / "charts"
+    folder.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - CHART_KEEP_SECONDS
+    for old in folder.glob("status-*.png"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    return folder / f"status-{update_id}.png"
+
+
+async def on_startup(app: Any, deps: Any) -> None:
+    service = DigestService(deps)
+    deps.services["digest"] = service
+    service.start()
+
+
+async def on_shutdown(app: Any, deps: Any) -> None:
+    service = deps.services.get("digest")
+    if service is not None:
+        await service.stop()
+
+
+COMMANDS = [Command("status", status, roles=EVERYONE, help_key="status.help.status")]
