@@ -1,4 +1,4 @@
-"""The questions queue, group etiquette and live FAQ edits on a migrated database (both backends)."""
+"""The questions queue, group etiquette and live FAQ edits on a migrated database."""
 
 from __future__ import annotations
 
