@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models.intake import OutboxMessage
@@ -85,9 +85,12 @@ def claim_due(
     """Atomically take due messages for sending (replies are sent by their handlers).
 
     PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so two senders never take the same row. SQLite:
-    the transaction holds the write lock from its start (``BEGIN IMMEDIATE``), which makes the
-    select-then-update atomic.
+    the transaction holds the write lock from its start (``BEGIN IMMEDIATE``). On both, each
+    row is taken by a conditional update (``WHERE state = 'pending'``) and only rows whose
+    update hit are returned, so two claimers can never both get one row.
     """
+    if limit <= 0:
+        return []
     rows = list(
         session.scalars(
             select(OutboxMessage)
@@ -101,10 +104,18 @@ def claim_due(
             .with_for_update(skip_locked=True)
         )
     )
+    taken = []
     for row in rows:
-        row.state, row.claimed_by, row.claimed_at = "sending", holder, now
-    session.flush()
-    return rows
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row.id, OutboxMessage.state == "pending")
+            .values(state="sending", claimed_by=holder, claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            row.state, row.claimed_by, row.claimed_at = "sending", holder, now
+            taken.append(row)
+    return taken
 
 
 def release_in_flight(session: Session) -> int:
@@ -118,16 +129,47 @@ def release_in_flight(session: Session) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def retry_later(session: Session, row_id: int, *, not_before: datetime, error: str) -> None:
+def retry_later(
+    session: Session, row_id: int, *, not_before: datetime, error: str, count: bool = True
+) -> None:
+    """Back to pending until ``not_before`` (``count=False``: a deferral, not a failed try)."""
+    values: dict[str, Any] = {"state": "pending", "not_before": not_before, "last_error": error}
+    if count:
+        values["attempts"] = OutboxMessage.attempts + 1
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+
+
+def count_attempt(session: Session, row_id: int, *, error: str) -> None:
+    """A failed try retried in place (the row stays claimed)."""
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row_id)
-        .values(
-            state="pending",
-            not_before=not_before,
-            last_error=error,
-            attempts=OutboxMessage.attempts + 1,
+        .values(last_error=error, attempts=OutboxMessage.attempts + 1)
+    )
+
+
+def move_chat(session: Session, row_id: int, chat_id: int) -> None:
+    """The group became a supergroup: send this row to the new chat id."""
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(chat_id=chat_id))
+
+
+def batch_rows(session: Session, batch: str) -> list[OutboxMessage]:
+    return list(
+        session.scalars(
+            select(OutboxMessage).where(OutboxMessage.batch == batch).order_by(OutboxMessage.id)
         )
+    )
+
+
+def batch_open(session: Session, batch: str) -> int:
+    """How many rows of ``batch`` are not finished yet (pending or being sent)."""
+    return int(
+        session.scalar(
+            select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.batch == batch, OutboxMessage.state.in_(("pending", "sending"))
+            )
+        )
+        or 0
     )
 
 

@@ -1,0 +1,70 @@
+"""One-off reminders (``/remind``): a draft echoed to the coordinator, confirmed by a button,
+then planned in the ledger like any other reminder; listed and cancelled by id."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.reminders import ledger
+from bot.reminders.targets import Target, audience
+from storage.models.reminders import Reminder
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: int
+    due_at: datetime
+    chats: int
+
+
+def draft(
+    session: Session,
+    *,
+    campaign_id: int | None,
+    created_by: int,
+    chat_id: int,
+    target: Target,
+    text: str,
+    due_at: datetime,
+    now: datetime,
+) -> Draft:
+    """Save the reminder as a draft (not sent until confirmed); how many chats it would reach."""
+    row = Reminder(
+        key=f"oneoff:{uuid.uuid4().hex}",
+        kind="oneoff",
+        campaign_id=campaign_id,
+        target=target.spec,
+        chat_id=chat_id,
+        due_at=due_at,
+        payload={"kind": target.kind, "label": target.label},
+        text=text,
+        state="draft",
+        created_by=created_by,
+        created_at=now,
+        note="",
+    )
+    session.add(row)
+    session.flush()
+    return Draft(row.id, due_at, len(audience(session, campaign_id=campaign_id, spec=target.spec)))
+
+
+def confirm(session: Session, reminder_id: int) -> Reminder | None:
+    """The confirm button: draft → planned (None if it is no longer a draft)."""
+    row = ledger.set_state(session, reminder_id, "planned", from_states=("draft",))
+    return row if row is not None and row.kind == "oneoff" else None
+
+
+def cancel(session: Session, reminder_id: int) -> Reminder | None:
+    """``/reminders cancel <id>`` or the cancel button: a draft or planned reminder is dropped."""
+    row = session.get(Reminder, reminder_id)
+    if row is None or row.kind != "oneoff":
+        return None
+    return ledger.set_state(session, reminder_id, "cancelled", from_states=("draft", "planned"))
+
+
+def pending(session: Session) -> list[Reminder]:
+    return ledger.pending_oneoffs(session)
