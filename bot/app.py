@@ -19,6 +19,7 @@ from bot.delivery import Delivery
 from bot.deps import Deps
 from bot.intake import Dispatcher, Poller
 from bot.logs import redact_token
+from bot.persistence import DbPersistence
 from bot.settings import Settings
 from storage import inbox, leases, outbox
 
@@ -45,6 +46,7 @@ def build_application(deps: Deps, *, token: str, base_url: str, file_url: str) -
         .updater(None)
         .concurrent_updates(True)
         .connection_pool_size(64)
+        .persistence(DbPersistence(deps.db))  # conversation states only (bot/persistence.py)
         .build()
     )
     app.bot_data["deps"] = deps
