@@ -1,0 +1,167 @@
+"""Broadcasts and one-off reminders as a coordinator sees them, against a fake Bot API that
+enforces Telegram's flood limits: each group once, a delivery report, failures reported."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.clock import FixedClock
+from bot.localapi import FakeBotApi, FakeChat, FaultPlan
+from storage import chats
+from storage.models.core import Chat
+from storage.models.intake import OutboxMessage
+from storage.models.reminders import Broadcast, Reminder
+from tests.harness import Harness, bot_session
+
+DEMO_GROUPS = (-1001000000001, -1001000000002)  # the demo campaign's (fictional) groups
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def make_groups(h: Harness, n: int, prefix: str = "测试群") -> list[FakeChat]:
+    """``n`` groups with the bot in them, known to the bot (plus the campaign's demo groups)."""
+    for chat_id in DEMO_GROUPS:
+        if chat_id not in h.api.world.chats:
+            h.api.add_group("演示群", id=chat_id, type="supergroup", with_bot=True)
+    groups = [h.api.add_group(f"{prefix}{i}", members=[h.admin.id], with_bot=True) for i in range(n)]
+    now = h.deps.clock.now()
+    with h.deps.db.transaction() as s:
+        for g in groups:
+            chats.upsert_chat(s, chat_id=g.id, type=g.type, title=g.title, active=True, now=now)
+    return groups
+
+
+def group_messages(h: Harness, text: str) -> Counter[int]:
+    return Counter(r.chat_id for r in h.api.sent if r.chat_id < 0 and text in (r.body or ""))
+
+
+async def broadcast_and_wait(h: Harness, text: str, target: str = "all") -> str:
+    """Send the command, wait for the report in the admin's chat; return the report."""
+    reply = await h.reply_text(h.admin, f"/broadcast {target} {text}")
+    assert "已开始" in reply, reply
+    report = await h.api.wait_for(
+        lambda: [r.body for r in h.api.sent_to(h.admin.id) if "已完成" in (r.body or "")], 60
+    )
+    return report[-1]
+
+
+async def test_broadcast_to_60_groups_each_once_within_limits(tmp_path: Path) -> None:
+    async with bot_session(tmp_path, api=FakeBotApi(flood_limits=True)) as h:
+        groups = make_groups(h, 60)
+        report = await broadcast_and_wait(h, "请于周五前提交宣传资料")
+        counts = group_messages(h, "请于周五前提交宣传资料")
+        assert {g.id for g in groups} <= set(counts)
+        assert set(counts.values()) == {1}, "every group exactly once"
+        assert sum(h.api.count_429.values()) == 0, "the limiter keeps us under the limits"
+        assert "共 62 个群" in report and "送达 62" in report and "失败 0" in report
+        await h.settle()
+        with h.deps.db.transaction() as s:
+            row = s.scalars(select(Broadcast)).one()
+            assert (row.total, row.delivered, row.failed) == (62, 62, 0)
+            assert row.reported_at is not None
+        # the report is sent once, even after more settling
+        assert len([r for r in h.api.sent_to(h.admin.id) if "已完成" in (r.body or "")]) == 1
+
+
+async def test_bot_removed_is_reported_not_retried(tmp_path: Path) -> None:
+    async with bot_session(tmp_path, api=FakeBotApi(flood_limits=True)) as h:
+        groups = make_groups(h, 6)
+        for g in groups[:3]:  # kicked while the bot was not looking: no update about it
+            g.members[h.api.bot_user.id] = "kicked"
+        report = await broadcast_and_wait(h, "通知：明天开会")
+        assert "送达 5" in report and "失败 3" in report
+        assert "机器人已被移出 3 个群" in report
+        with h.deps.db.transaction() as s:
+            failed = s.scalars(select(OutboxMessage).where(OutboxMessage.state == "failed")).all()
+            assert sorted(r.chat_id for r in failed) == sorted(g.id for g in groups[:3])
+            assert all(r.attempts == 1 for r in failed), "a permanent failure is not retried"
+            assert all(s.get(Chat, g.id).active is False for g in groups[:3])  # type: ignore[union-attr]
+        # the next broadcast skips the groups the bot was removed from
+        report2 = await broadcast_and_wait(h, "第二次通知")
+        assert "共 5 个群" in report2 and "失败 0" in report2
+
+
+async def test_injected_5xx_and_429_everything_delivered_once(tmp_path: Path) -> None:
+    faults = FaultPlan(seed=3, rate=0.1, kinds=("server_error", "flood"), scope="send")
+    api = FakeBotApi(flood_limits=True, faults=faults)
+    async with bot_session(tmp_path, api=api) as h:
+        groups = make_groups(h, 40)
+        report = await broadcast_and_wait(h, "故障注入测试")
+        counts = group_messages(h, "故障注入测试")
+        assert {g.id for g in groups} <= set(counts)
+        assert set(counts.values()) == {1}
+        assert faults.counts["server_error"] and faults.counts["flood"], faults.counts
+        assert "送达 42" in report and "失败 0" in report
+
+
+async def test_photo_broadcast_by_reply(tmp_path: Path) -> None:
+    from tests.localapi_fixtures import jpeg_bytes
+
+    async with bot_session(tmp_path, api=FakeBotApi(flood_limits=True)) as h:
+        groups = make_groups(h, 4)
+        played = h.api.send_photo(h.api.private_chat(h.admin), h.admin, jpeg_bytes(), caption="海报样稿")
+        await h.settle()
+        h.api.send_text(h.api.private_chat(h.admin), h.admin, "/broadcast all", reply_to=played.message)
+        await h.api.wait_for(
+            lambda: [r for r in h.api.sent_to(h.admin.id) if "已完成" in (r.body or "")], 30
+        )
+        for g in groups:
+            photos = [r for r in h.api.sent_to(g.id) if r.method == "sendPhoto"]
+            assert len(photos) == 1 and photos[0].caption == "海报样稿"
+
+
+async def test_remind_confirm_then_sent_when_due(tmp_path: Path) -> None:
+    clock = FixedClock(datetime(2026, 11, 26, 10, 0, tzinfo=TZ))  # a Thursday
+    async with bot_session(tmp_path, clock=clock, api=FakeBotApi(flood_limits=True)) as h:
+        groups = make_groups(h, 3)
+        echo = await h.say(h.admin, "/remind 明天下午3点 all 提交宣传资料")
+        assert "2026年11月27日(周五) 15:00" in echo[0].body
+        assert "5 个群" in echo[0].body and "提交宣传资料" in echo[0].body
+        await h.settle()
+        assert not group_messages(h, "提交宣传资料"), "nothing before it is confirmed and due"
+        h.api.press_button(h.api.private_chat(h.admin), h.admin, echo[0], "remind:ok:1")
+        await h.settle()
+        assert "已确认" in h.api.sent_to(h.admin.id)[-1].body
+        clock.advance(timedelta(hours=28, minutes=59))
+        await h.settle()
+        assert not group_messages(h, "提交宣传资料")
+        clock.advance(timedelta(minutes=2))
+        await h.settle()
+        counts = group_messages(h, "提交宣传资料")
+        assert all(counts[g.id] == 1 for g in groups) and len(counts) == 5
+        clock.advance(timedelta(hours=1))
+        await h.settle()
+        assert group_messages(h, "提交宣传资料") == counts, "sent once"
+        with h.deps.db.transaction() as s:
+            assert s.get(Reminder, 1).state == "sent"  # type: ignore[union-attr]
+
+
+async def test_reminders_list_cancel_and_refusals(tmp_path: Path) -> None:
+    clock = FixedClock(datetime(2026, 11, 26, 10, 0, tzinfo=TZ))
+    async with bot_session(tmp_path, clock=clock) as h:
+        make_groups(h, 2)
+        first = await h.say(h.admin, "/remind 明天上午9点 all 第一条")
+        second = await h.say(h.admin, "/remind 后天上午10点半 镇街 第二条")
+        assert "找不到" not in second[0].body
+        h.api.press_button(h.api.private_chat(h.admin), h.admin, first[0], "remind:ok:1")
+        await h.settle()
+        listing = await h.reply_text(h.admin, "/reminders")
+        assert "#1" in listing and "第一条" in listing
+        assert "#2" not in listing, "a draft not confirmed is not pending"
+        assert "已取消" in await h.reply_text(h.admin, "/reminders cancel 1")
+        assert "没有可取消" in await h.reply_text(h.admin, "/reminders cancel 1")
+        assert "没有待发送" in await h.reply_text(h.admin, "/reminders")
+        clock.advance(timedelta(days=1))
+        await h.settle()
+        assert not group_messages(h, "第一条")
+
+        assert "不认识发送对象「火星镇」" in await h.reply_text(h.admin, "/remind 明天下午3点 火星镇 开会")
+        assert "不能为空" in await h.reply_text(h.admin, "/remind 明天下午3点 all")
+        assert "不存在的时间" in await h.reply_text(h.admin, "/remind 明天25点 all 开会")
+        assert "不认识发送对象" in await h.reply_text(h.admin, "/broadcast 火星 你好")
+        resident = h.api.add_user("小王")
+        assert "协调员" in await h.reply_text(resident, "/broadcast all 你好")
