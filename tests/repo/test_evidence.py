@@ -282,7 +282,9 @@ def test_album_items_collect_into_one_report(world: World) -> None:
     images = [picture(20 + i) for i in range(3)]
     for i, data in enumerate(images):
         src = world.source(world.humen, media_group_id=group)
-        caption = {"task_id": world.task9, "counts": {"posters": 30}} if i == 1 else {}
+        caption: dict[str, Any] = (
+            {"task_id": world.task9, "counts": {"posters": 30}} if i == 1 else {}
+        )
         step = world.db.call(
             albums.add_item,
             src=src,
