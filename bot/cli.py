@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from bot.campaign.cli import campaign_app
+from bot.export.cli import export_command
 from bot.faq.cli import faq_app
 from bot.settings import Settings, SettingsError, load_settings
 from bot.when.cli import when as when_command
@@ -30,6 +31,7 @@ app.add_typer(campaign_app, name="campaign")
 app.add_typer(faq_app, name="faq")
 app.add_typer(inbox_app, name="inbox")
 app.command("when", help="Print the time a phrase means, as ISO 8601.")(when_command)
+app.command("export")(export_command)
 
 
 def fail(message: str) -> NoReturn:

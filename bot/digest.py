@@ -122,9 +122,8 @@ def plan_digest(
             select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.like(f"{prefix}%:0"))
         )
     )
-    locales = dict(
-        session.execute(select(User.id, User.locale).where(User.id.in_(sorted(coordinators))))
-    )
+    query = select(User.id, User.locale).where(User.id.in_(sorted(coordinators)))
+    locales: dict[int, str | None] = {uid: loc for uid, loc in session.execute(query)}
     texts: dict[str, list[str]] = {}
     queued = 0
     for chat_id in sorted(coordinators):
