@@ -225,14 +225,16 @@ def confirm(
             return Step("revoked")
     mine = liaisons.liaison_of_user(session, draft.campaign_id, user_id)
     is_new = mine is None or not mine.active or mine.unit_id != draft.unit_id
-    if mine is None:
-        mine = Liaison(campaign_id=draft.campaign_id, user_id=user_id, created_at=now)
-        session.add(mine)
-    elif is_new and mine.active and mine.is_primary:
+    if mine is not None and is_new and mine.active and mine.is_primary:
         promote_next(session, mine)
     if is_new:
+        has_primary = liaisons.primary_of_unit(session, draft.unit_id) is not None
+    if mine is None:
+        mine = Liaison(campaign_id=draft.campaign_id, user_id=user_id)
+        session.add(mine)
+    if is_new:
         mine.unit_id, mine.active, mine.created_at = draft.unit_id, True, now
-        mine.is_primary = liaisons.primary_of_unit(session, draft.unit_id) is None
+        mine.is_primary = not has_primary
     for name in FIELDS:
         setattr(mine, name, draft.answers.get(name, ""))
     mine.updated_at = now
