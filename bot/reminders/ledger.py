@@ -26,8 +26,8 @@ def insert_if_absent(session: Session, values: dict[str, Any]) -> bool:
     row = {"state": "planned", "payload": {}, "text": "", "target": "", "note": "", **values}
     dialect = session.get_bind().dialect.name
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(Reminder).values(**row)
-    result = session.execute(stmt.on_conflict_do_nothing())
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    inserted = session.execute(stmt.on_conflict_do_nothing().returning(Reminder.id)).first()
+    return inserted is not None
 
 
 def replan(session: Session, campaign_id: int, key: str, due_at: datetime, until: Any) -> None:

@@ -27,7 +27,9 @@ def make_groups(h: Harness, n: int, prefix: str = "测试群") -> list[FakeChat]
     for chat_id in DEMO_GROUPS:
         if chat_id not in h.api.world.chats:
             h.api.add_group("演示群", id=chat_id, type="supergroup", with_bot=True)
-    groups = [h.api.add_group(f"{prefix}{i}", members=[h.admin.id], with_bot=True) for i in range(n)]
+    groups = [
+        h.api.add_group(f"{prefix}{i}", members=[h.admin.id], with_bot=True) for i in range(n)
+    ]
     now = h.deps.clock.now()
     with h.deps.db.transaction() as s:
         for g in groups:
@@ -103,9 +105,13 @@ async def test_photo_broadcast_by_reply(tmp_path: Path) -> None:
 
     async with bot_session(tmp_path, api=FakeBotApi(flood_limits=True)) as h:
         groups = make_groups(h, 4)
-        played = h.api.send_photo(h.api.private_chat(h.admin), h.admin, jpeg_bytes(), caption="海报样稿")
+        played = h.api.send_photo(
+            h.api.private_chat(h.admin), h.admin, jpeg_bytes(), caption="海报样稿"
+        )
         await h.settle()
-        h.api.send_text(h.api.private_chat(h.admin), h.admin, "/broadcast all", reply_to=played.message)
+        h.api.send_text(
+            h.api.private_chat(h.admin), h.admin, "/broadcast all", reply_to=played.message
+        )
         await h.api.wait_for(
             lambda: [r for r in h.api.sent_to(h.admin.id) if "已完成" in (r.body or "")], 30
         )
@@ -159,7 +165,9 @@ async def test_reminders_list_cancel_and_refusals(tmp_path: Path) -> None:
         await h.settle()
         assert not group_messages(h, "第一条")
 
-        assert "不认识发送对象「火星镇」" in await h.reply_text(h.admin, "/remind 明天下午3点 火星镇 开会")
+        assert "不认识发送对象「火星镇」" in await h.reply_text(
+            h.admin, "/remind 明天下午3点 火星镇 开会"
+        )
         assert "不能为空" in await h.reply_text(h.admin, "/remind 明天下午3点 all")
         assert "不存在的时间" in await h.reply_text(h.admin, "/remind 明天25点 all 开会")
         assert "不认识发送对象" in await h.reply_text(h.admin, "/broadcast 火星 你好")
