@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from bot.clock import FixedClock
@@ -173,3 +174,68 @@ async def test_reminders_list_cancel_and_refusals(tmp_path: Path) -> None:
         assert "不认识发送对象" in await h.reply_text(h.admin, "/broadcast 火星 你好")
         resident = h.api.add_user("小王")
         assert "协调员" in await h.reply_text(resident, "/broadcast all 你好")
+
+
+def _known_groups(db_url: str) -> int:
+    from sqlalchemy import create_engine, func
+
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            query = select(func.count(Chat.id)).where(Chat.active.is_(True), Chat.id < 0)
+            return int(conn.execute(query).scalar() or 0)
+    except Exception:  # the bot has not created its tables yet
+        return 0
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.slow
+async def test_kill_9_mid_broadcast_then_restart(tmp_path: Path) -> None:
+    from tests.harness import ADMIN_ID
+    from tests.proc import BotProcess
+
+    api = FakeBotApi(flood_limits=True)
+    await api.start()
+    bot = BotProcess(api, tmp_path)
+    try:
+        admin = api.add_user("协调员", id=ADMIN_ID, username="coord")
+        for chat_id in DEMO_GROUPS:
+            api.add_group("演示群", id=chat_id, type="supergroup", with_bot=True)
+        groups = [
+            api.add_group(f"镇街群{i}", members=[admin.id], with_bot=True) for i in range(300)
+        ]
+        await bot.start()
+        for g in groups:  # the bot learns about each group from a message there
+            api.send_text(g, admin, "大家好")
+        await api.wait_for(lambda: _known_groups(bot.db_url) >= 302, 60)
+
+        start = api.mark()
+        api.send_text(api.private_chat(admin), admin, "/broadcast all 紧急通知：明早九点开会")
+
+        def reached() -> Counter[int]:
+            return Counter(
+                r.chat_id
+                for r in api.sent[start:]
+                if r.chat_id < 0 and "紧急通知" in (r.body or "")
+            )
+
+        await api.wait_for(lambda: len(reached()) >= 100, 60)
+        bot.kill()
+        await bot.wait_exit()
+        killed_at = len(reached())
+        assert killed_at < 300, "the kill came too late to test anything"
+
+        await bot.start()
+        report = await api.wait_for(
+            lambda: [r.body for r in api.sent_to(admin.id) if "已完成" in (r.body or "")], 90
+        )
+        counts = reached()
+        assert {g.id for g in groups} <= set(counts), "every group reached"
+        repeated = sum(n - 1 for n in counts.values())
+        assert repeated <= 30, f"only sends in flight at the kill may repeat ({repeated})"
+        assert len(report) == 1 and "送达 302" in report[0] and "失败 0" in report[0]
+        assert sum(api.count_429.values()) == 0
+    finally:
+        await bot.stop()
+        await api.stop()
