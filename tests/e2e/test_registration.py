@@ -208,3 +208,42 @@ async def test_cancel_and_status_in_group_has_no_personal_data(tmp_path: Path) -
         resident = h.api.add_user("群众")
         refused = await h.say(resident, "/liaisons")
         assert len(refused) == 1 and "\n" not in refused[0].body and "仅限" in refused[0].body
+
+
+COMMANDS = {  # command: (roles allowed, private only)
+    "/invite 虎门镇": ({"coordinator"}, True),
+    "/invites": ({"coordinator"}, True),
+    "/liaisons 虎门镇": ({"coordinator", "staff"}, True),
+    "/liaison 虎门镇 primary @nobody": ({"coordinator"}, True),
+    "/me": ({"coordinator", "staff", "liaison", "resident"}, True),
+    "/grant staff @nobody": ({"coordinator"}, False),
+    "/revoke @nobody": ({"coordinator"}, False),
+}
+
+
+async def test_role_matrix(tmp_path: Path) -> None:
+    async with bot_session(tmp_path) as h:
+        staff = h.api.add_user("职员", username="staffer")
+        liaison = h.api.add_user("联络", username="lianluo")
+        resident = h.api.add_user("居民")
+        for u in (staff, liaison, resident):
+            await h.reply_text(u, "/help")
+        assert "工作人员" in await h.reply_text(h.admin, "/grant staff @staffer")
+        await fill(h, liaison, await invite(h), "联络某", "13600136000")
+        await press(h, liaison, "reg:ok")
+        people = {"coordinator": h.admin, "staff": staff, "liaison": liaison, "resident": resident}
+        group = h.api.add_group("混合群", members=[u.id for u in people.values()], with_bot=True)
+        for command, (allowed, private_only) in COMMANDS.items():
+            for role, user in people.items():
+                for chat in (None, group):
+                    sent = await h.say(user, command, chat=chat)
+                    where = "group" if chat else "private"
+                    assert sent, f"{role} {command} in {where}: no answer"
+                    body = sent[0].body
+                    refused = "仅限" in body or "私聊中使用" in body
+                    expected = role not in allowed or (private_only and chat is not None)
+                    assert refused == expected, f"{role} {command} in {where}: {body!r}"
+                    if refused:
+                        assert len(sent) == 1 and "\n" not in body, body
+                    if chat is not None:
+                        assert not MOBILE.search("".join(r.body for r in sent))
