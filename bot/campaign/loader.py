@@ -262,7 +262,9 @@ def _sync_groups(
                 type=kind,
                 title=gs.title,
                 purpose=gs.purpose,
-                active=True,
+                # Not active until the bot is seen in it (added, or a message arrives): a
+                # group listed in a file may not exist yet, and nothing is sent there before.
+                active=False,
                 updated_at=now,
             )
             session.add(chat)

@@ -80,6 +80,10 @@ def test_the_loaded_campaign_answers_queries(database: Database) -> None:
         assert crud.find_quota_item(s, campaign.id, "Posters") is not None
         assert [t.number for t in crud.tasks_for_unit(s, campaign.id, humen.id)] == [5, 7, 8, 9, 10]
         assert [i.number for i in crud.interviews_for_unit(s, campaign.id, humen.id)] == [2]
+        assert crud.groups_for_unit(s, campaign.id, humen) == []  # the bot is not in it yet
+        for chat in s.scalars(select(Chat)):
+            chat.active = True  # as when the bot is added to the groups
+        s.flush()
         assert [c.id for c in crud.groups_for_unit(s, campaign.id, humen)] == [-1001000000002]
         coordination = crud.campaign_groups(s, campaign.id, "coordination")
         assert [c.id for c in coordination] == [-1001000000001]
