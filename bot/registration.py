@@ -127,6 +127,18 @@ def answer(
         return _step(session, draft, "ask" if draft.field else "summary")
     if not draft.field:
         return _at_summary(session, draft, text, now)
+    jump = find_field(text) if only is None else None
+    if jump is not None and jump != draft.field:  # "手机": answer that one first
+        draft.field, draft.updated_at = jump, now
+        return _step(session, draft, "ask")
+    labelled = split_labelled(text, loose=False) if only is None else None
+    if labelled is not None and labelled[0] != draft.field:  # "邮箱：a@b.cn" while asked another
+        value, error = validate(*labelled)
+        if error is not None:
+            draft.field = labelled[0]
+            return _step(session, draft, "invalid", error=error)
+        draft.answers = {**draft.answers, labelled[0]: value or ""}
+        return _step(session, draft, "ask")
     value, error = validate(draft.field, text)
     if error is not None:
         return _step(session, draft, "invalid", error=error)

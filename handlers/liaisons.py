@@ -43,7 +43,10 @@ async def invite(turn: Turn) -> None:
     if not args:
         turn.reply(turn.t("registration.invite.usage"))
         return
-    if args[0].casefold() in ("revoke", "撤销") and len(args) > 1:
+    if args[0].casefold() in ("revoke", "撤销"):
+        if len(args) == 1:
+            turn.reply(turn.t("registration.invite.usage"))
+            return
         ref = " ".join(args[1:])
         found, n = await turn.run(
             invite_service.revoke_invites,

@@ -293,3 +293,20 @@ def test_validation_table(field: str, text: str, expected: str | None) -> None:
     value, error = validate(field, text)
     assert value == expected
     assert (error is None) == (expected is not None)
+
+
+def test_fields_found_by_name_during_the_form(database: Database, camp: int) -> None:
+    token = invite(database, camp)
+    database.call(registration.redeem, token=token, user_id=11, campaign_id=camp, now=T0)
+
+    def say(text: str) -> registration.Step:
+        return database.call(registration.answer, user_id=11, text=text, now=T0)
+
+    assert say("Mobile").asking == "mobile"  # English name: that field is asked now
+    assert say("13800138000").asking == "email"  # then on from there
+    labelled = say("姓名：王小明")  # a labelled answer for another field is kept
+    assert labelled.asking == "email" and labelled.answers["name"] == "王小明"
+    wrong = say("电话：12")
+    assert wrong.status == "invalid" and wrong.asking == "phone"
+    assert say("22830000").asking == "email"
+    assert say("w@x.cn").asking == "department"  # wraps to the first unanswered field
