@@ -1,0 +1,123 @@
+"""Bots in subprocesses against a fake Bot API served by the benchmark itself.
+
+Each bot gets its own process (and so its own core on a 2-core machine), as in production where
+Telegram is elsewhere: the figures measure the bot, not the stand-in. The benchmark process
+serves the fake Bot API, plays the users and counts the replies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from bot.localapi import FakeBotApi
+
+ROOT = Path(__file__).resolve().parents[1]
+HOUSEHOLD = ROOT / "config" / "campaigns" / "household-survey-2018.yaml"
+ADMIN_ID = 1001
+
+
+class BotProcess:
+    """A subprocess that long-polls ``api`` (``coordbot run``, or the bare PTB echo bot)."""
+
+    def __init__(self, api: FakeBotApi, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.api, self.args, self.log = api, args, log
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("COORDBOT_")},
+            "PYTHONPATH": str(ROOT),
+            **env,
+        }
+        self.proc: asyncio.subprocess.Process | None = None
+
+    @classmethod
+    def coordbot(
+        cls,
+        api: FakeBotApi,
+        tmp: Path,
+        *,
+        campaign: Path = HOUSEHOLD,
+        unlimited: bool = False,
+        **extra: str,
+    ) -> BotProcess:
+        """``unlimited``: without the bot's own 30 sends/s flood limiter (see bench/_coordbot)."""
+        tmp.mkdir(parents=True, exist_ok=True)
+        env = {
+            "COORDBOT_TELEGRAM_TOKEN": api.token,
+            "COORDBOT_TELEGRAM_BASE_URL": api.base_url,
+            "COORDBOT_TELEGRAM_FILE_URL": api.file_url,
+            "COORDBOT_DATABASE_URL": f"sqlite:///{tmp / 'coordbot.db'}",
+            "COORDBOT_MEDIA_DIR": str(tmp / "media"),
+            "COORDBOT_ADMINS": str(ADMIN_ID),
+            "COORDBOT_CAMPAIGN": str(campaign),
+            "COORDBOT_LOG_LEVEL": "WARNING",
+            **extra,
+        }
+        args = [sys.executable, "-m", "bench._coordbot", "run"]
+        if unlimited:
+            args.append("--unlimited")
+        return cls(api, args, env, tmp / "coordbot.log")
+
+    @classmethod
+    def echo(cls, api: FakeBotApi, tmp: Path, *, concurrent: bool = False) -> BotProcess:
+        tmp.mkdir(parents=True, exist_ok=True)
+        env = {"ECHO_TOKEN": api.token, "ECHO_BASE_URL": api.base_url}
+        args = [sys.executable, "-m", "bench._echo_bot"] + (["--concurrent"] if concurrent else [])
+        return cls(api, args, env, tmp / "echo.log")
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    async def start(self, timeout: float = 120) -> None:
+        counts = self.api.method_counts
+        before = counts["getUpdates"]
+        with self.log.open("wb") as out:
+            self.proc = await asyncio.create_subprocess_exec(
+                *self.args, env=self.env, stdout=out, stderr=asyncio.subprocess.STDOUT
+            )
+
+        def polling() -> bool:
+            if self.proc is not None and self.proc.returncode is not None:
+                raise RuntimeError(f"bot exited early:\n{self.log.read_text()[-3000:]}")
+            return counts["getUpdates"] > before
+
+        await self.api.wait_for(polling, timeout)
+
+    async def stop(self) -> None:
+        if self.proc is None or self.proc.returncode is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.proc.wait(), 30)
+        except TimeoutError:
+            self.proc.send_signal(signal.SIGKILL)
+            await self.proc.wait()
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of a process, in MB (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def machine() -> str:
+    import platform
+
+    mem = "?"
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            mem = f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
+    return f"{os.cpu_count()} cpus, {mem} RAM, python {platform.python_version()}"
+
+
+def run(coro: object) -> None:
+    if sys.platform != "linux":
+        print("skipped: needs Linux (/proc)")
+        return
+    asyncio.run(coro)  # type: ignore[arg-type]

@@ -1,0 +1,177 @@
+"""Throughput: 1500 residents each ask one FAQ question in a private chat, all at once.
+
+The full bot (``coordbot run``: inbox, actor, FAQ matcher, outbox, SQLite) against a bare
+python-telegram-bot echo bot, each in its own process, on the same fake Bot API in the same
+run. The clock runs from the moment the updates are queued until the last resident has an
+answer. Goal: >= 0.6x the echo bot's updates/s (stretch 0.8x), every resident answered.
+
+The fake server does not enforce Telegram's flood limits here (the echo bot ignores them), and
+the bot's own limiter (30 sends/s, bot/flood.py) is lifted for the comparison, so the figures
+measure processing. Two short runs then show the limits: the bot as shipped (every resident
+answered at ~30/s) and the echo bot against a server enforcing them (replies lost to 429s).
+
+    python -m bench throughput            (COORDBOT_BENCH_RESIDENTS=300 for a quick look)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bench._procs import HOUSEHOLD, ROOT, BotProcess, machine, run
+from bot.faq.kb import FaqEntry, load_faq
+from bot.localapi import FakeBotApi, FakeUser
+
+RESIDENTS = int(os.environ.get("COORDBOT_BENCH_RESIDENTS", "1500"))
+WARMUP = 30
+LIMITED = 300  # residents in the runs at Telegram's flood limits (30 sends/s)
+TIMEOUT = 600.0
+USER_IDS = itertools.count(2_000_000)
+PROFILE = os.environ.get("COORDBOT_BENCH_PROFILE", "")
+
+
+def faq_entries() -> tuple[FaqEntry, ...]:
+    campaign = yaml.safe_load(HOUSEHOLD.read_text(encoding="utf-8"))
+    faq = (HOUSEHOLD.parent / campaign["campaign"]["faq"]).resolve()
+    return load_faq(faq).entries
+
+
+def questions() -> list[str]:
+    out: list[str] = []
+    for entry in faq_entries():
+        out.append(entry.question)
+        out.extend(entry.alt)
+    return out
+
+
+class Crowd:
+    """Residents on the fake server; ``ask`` queues one question each and times the answers."""
+
+    def __init__(self, api: FakeBotApi) -> None:
+        self.api = api
+        self.texts = questions()
+
+    def residents(self, n: int) -> list[FakeUser]:
+        return [self.api.add_user(f"居民{i}", id=i) for i in itertools.islice(USER_IDS, n)]
+
+    async def ask(self, n: int, text: str | None = None, wait: float = TIMEOUT) -> Rush:
+        """Queue one question from each of ``n`` new residents; time until all are answered."""
+        people = self.residents(n)
+        wanted = {p.id for p in people}
+        cursor = len(self.api.sent)
+        answers: dict[int, str] = {}
+
+        def done() -> bool:
+            nonlocal cursor
+            for record in self.api.sent[cursor:]:
+                if record.chat_id in wanted and record.kind == "message":
+                    answers.setdefault(record.chat_id, record.body)
+            cursor = len(self.api.sent)
+            return len(answers) >= n
+
+        started = time.perf_counter()
+        for i, person in enumerate(people):
+            self.api.send_text(person.id, person, text or self.texts[i % len(self.texts)])
+        with contextlib.suppress(TimeoutError):
+            await self.api.wait_for(done, wait)
+        return Rush(n, time.perf_counter() - started, list(answers.values()))
+
+
+@dataclass
+class Rush:
+    residents: int
+    seconds: float
+    answers: list[str]
+
+    @property
+    def rate(self) -> float:
+        return self.residents / self.seconds
+
+    def show(self, name: str) -> None:
+        print(
+            f"{name:34s} {self.rate:8.1f} updates/s  ({self.seconds:6.2f} s, "
+            f"{len(self.answers)}/{self.residents} answered)",
+            flush=True,
+        )
+
+
+async def measure(
+    api: FakeBotApi, bot: BotProcess, texts: list[str | None], *, n: int = RESIDENTS, **kw: float
+) -> list[Rush]:
+    """Start the bot, warm it up, then time one rush per text (None: the FAQ questions)."""
+    crowd = Crowd(api)
+    await bot.start()
+    profiler = None
+    try:
+        await crowd.ask(WARMUP)
+        if PROFILE and "bench._coordbot" in bot.args:
+            profiler = await start_profiler(bot.pid, PROFILE)
+        return [await crowd.ask(n, text, **kw) for text in texts]
+    finally:
+        if profiler is not None:
+            profiler.send_signal(signal.SIGINT)
+            await profiler.wait()
+            print(f"profile (py-spy, raw collapsed stacks) written to {PROFILE}")
+        await bot.stop()
+
+
+async def start_profiler(pid: int, out: str) -> asyncio.subprocess.Process:
+    """py-spy sampling every thread of the bot (COORDBOT_BENCH_PROFILE=/path/out.txt)."""
+    spy = Path(sys.executable).parent / "py-spy"
+    args = ["record", "--pid", str(pid), "--format", "raw", "--threads", "-r", "200", "-o", out]
+    quiet = asyncio.subprocess.DEVNULL
+    proc = await asyncio.create_subprocess_exec(str(spy), *args, stdout=quiet, stderr=quiet)
+    await asyncio.sleep(1.0)
+    return proc
+
+
+async def bench() -> None:
+    answers = {e.answer.strip() for e in faq_entries()}
+    with tempfile.TemporaryDirectory(prefix="coordbot-bench-") as name:
+        tmp = Path(name)
+        async with FakeBotApi() as api:
+            [echo] = await measure(api, BotProcess.echo(api, tmp / "echo"), [None])
+            echo.show("echo (PTB defaults)")
+            [echo_c] = await measure(api, BotProcess.echo(api, tmp / "ec", concurrent=True), [None])
+            echo_c.show("echo (concurrent_updates)")
+            bot = BotProcess.coordbot(api, tmp / "bot", unlimited=True)
+            core, faq = await measure(api, bot, ["/help", None])
+            core.show("coordbot /help (core path)")
+            faq.show("coordbot FAQ questions")
+        async with FakeBotApi() as api:  # as shipped: ~30 sends/s, as Telegram allows
+            [shipped] = await measure(api, BotProcess.coordbot(api, tmp / "s"), [None], n=LIMITED)
+            shipped.show("coordbot as shipped (30 sends/s)")
+        async with FakeBotApi(flood_limits=True) as api:  # Telegram's limits enforced: 429s
+            echo_bot = BotProcess.echo(api, tmp / "el")
+            [limited] = await measure(api, echo_bot, [None], n=LIMITED, wait=20)
+            limited.show("echo vs Telegram's flood limits")
+    hits = sum(1 for b in faq.answers if b.strip() in answers)
+    print(f"machine: {machine()}")
+    print(
+        f"residents answered: {len(faq.answers)}/{RESIDENTS} "
+        f"({hits} with an FAQ answer, {len(faq.answers) - hits} otherwise)"
+    )
+    print(f"ratio FAQ vs echo (PTB defaults): {faq.rate / echo.rate:.2f}x  (goal >= 0.6x)")
+    print(f"ratio core path (/help) vs echo: {core.rate / echo.rate:.2f}x")
+    print(f"ratio FAQ vs echo (concurrent_updates): {faq.rate / echo_c.rate:.2f}x")
+    if len(faq.answers) < RESIDENTS:
+        print(f"NOT ANSWERED: {RESIDENTS - len(faq.answers)}; see the bot log")
+
+
+def main() -> None:
+    os.chdir(ROOT)
+    run(bench())
+
+
+if __name__ == "__main__":
+    main()
