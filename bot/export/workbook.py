@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, noload
 
 from bot.export import rows as r
 from bot.status.states import pair_state
@@ -131,6 +131,7 @@ def _matrix(
     tasks = list(
         session.scalars(
             select(Task)
+            .options(noload(Task.units), noload(Task.quotas))
             .where(Task.campaign_id == cid, Task.withdrawn.is_(False))
             .order_by(Task.number)
         )

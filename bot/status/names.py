@@ -25,6 +25,7 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=16384)
 def normalize_name(text: str) -> str:
     """Full-width to half-width, Traditional to Simplified, no blanks, Latin lower case."""
     flat = unicodedata.normalize("NFKC", text).casefold()

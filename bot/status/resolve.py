@@ -49,6 +49,13 @@ def resolve(session: Session, *, campaign_id: int, text: str) -> Target:
         if found is None:
             return Target("none", name=text)
         return Target("task", found.id, found.title)
+    by_name = session.execute(
+        select(Unit.id, Unit.name).where(
+            Unit.campaign_id == campaign_id, Unit.active.is_(True), Unit.name == text
+        )
+    ).first()
+    if by_name is not None:  # the common case, answered by the (campaign, name) index
+        return Target("unit", by_name.id, by_name.name)
     names = unit_names(session, campaign_id)
     match: NameMatch = names.match(text)
     if match.unit is not None and match.exact:
