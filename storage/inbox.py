@@ -64,17 +64,23 @@ def pending(session: Session, *, limit: int = 10_000) -> list[InboxUpdate]:
 
 
 def finish(session: Session, results: list[tuple[int, str | None]], *, now: datetime) -> None:
-    """Mark updates done, or failed with the error (a failed update is not retried by itself)."""
+    """Mark updates done, or failed with the error (a failed update is not retried by itself).
+
+    A done update keeps its id (so a re-delivery is recognised) but not its content: what people
+    typed (phone numbers in the registration dialog, say) is not kept longer than needed. A
+    failed one keeps its content for ``coordbot inbox retry``.
+    """
     for update_id, error in results:
+        values: dict[str, object] = {
+            "state": "failed" if error else "done",
+            "error": error,
+            "processed_at": now,
+            "attempts": InboxUpdate.attempts + 1,
+        }
+        if not error:
+            values["raw"] = {}
         session.execute(
-            update(InboxUpdate)
-            .where(InboxUpdate.update_id == update_id)
-            .values(
-                state="failed" if error else "done",
-                error=error,
-                processed_at=now,
-                attempts=InboxUpdate.attempts + 1,
-            )
+            update(InboxUpdate).where(InboxUpdate.update_id == update_id).values(values)
         )
 
 

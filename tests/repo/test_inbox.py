@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from bot.db import Database
 from storage import inbox, leases
+from storage.models.intake import InboxUpdate
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
@@ -34,6 +37,9 @@ def test_finish_retry_and_prune(database: Database) -> None:
         inbox.finish(s, [(1, None), (2, "ValueError: bad")], now=NOW)
     with database.transaction() as s:
         assert inbox.counts(s) == {"done": 1, "failed": 1, "pending": 1}
+        raws = {r.update_id: r.raw for r in s.scalars(select(InboxUpdate))}
+        assert raws[1] == {}  # done: content dropped
+        assert raws[2]["message"]["message_id"] == 2  # failed: kept for a retry
         assert [(r.update_id, r.error) for r in inbox.failed(s)] == [(2, "ValueError: bad")]
         assert inbox.retry(s, 2) is True
         assert inbox.retry(s, 1) is False  # only failed updates are retried
