@@ -199,7 +199,7 @@ async def on_button(turn: Turn) -> None:
         await turn.run(answering.reopen_for_staff, int(parts[2]))
         turn.reply(turn.t("faq.not_found"))
     elif parts[1] == "mk" and len(parts) == 3:
-        await editing.make_entry(turn, live, int(parts[2]))
+        await queue.make_entry(turn, live, int(parts[2]))
     elif parts[1] == "ok" and len(parts) == 3:
         if turn.actor.role != COORDINATOR:
             turn.reply(turn.t("faq.edit.coordinators_only"))

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
@@ -137,19 +137,37 @@ def queue_question(
         now=now,
     )
     if complaint and notice is not None:
-        for coordinator in questions.coordinator_ids(session, coordinators):
-            outbox.add(
-                session,
-                chat_id=coordinator,
-                payload={"method": "sendMessage", "text": notice(row)},
-                now=now,
-                kind="notice",
-                priority=1,
-                dedupe_key=f"faq:urgent:{row.id}:{coordinator}",
-            )
+        notify_coordinators(
+            session, coordinators, text=notice(row), key=f"faq:urgent:{row.id}", now=now
+        )
     if not created and state == "open" and row.state == "suggested":
         row.state = "open"
     return row
+
+
+def notify_coordinators(
+    session: Session,
+    admins: frozenset[int],
+    *,
+    text: str,
+    key: str,
+    now: datetime,
+    markup: dict[str, Any] | None = None,
+) -> None:
+    """Queue a private message to every coordinator (once per ``key``), sent at once."""
+    payload: dict[str, Any] = {"method": "sendMessage", "text": text}
+    if markup:
+        payload["reply_markup"] = markup
+    for coordinator in questions.coordinator_ids(session, admins):
+        outbox.add(
+            session,
+            chat_id=coordinator,
+            payload=payload,
+            now=now,
+            kind="notice",
+            priority=1,
+            dedupe_key=f"{key}:{coordinator}",
+        )
 
 
 def reopen_for_staff(session: Session, question_id: int) -> Question | None:

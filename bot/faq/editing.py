@@ -14,11 +14,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.faq.answering import notify_coordinators
 from bot.faq.kb import ID_PATTERN, FaqEntry
 from bot.faq.live import LiveFaq
-from bot.roles import COORDINATOR, OFFICE
+from bot.roles import COORDINATOR
 from bot.turn import Turn
-from storage import outbox, questions
+from storage import questions
 from storage.models.questions import FaqEntryRow
 
 _SPLIT = re.compile(r"\s*[|｜]\s*")
@@ -135,32 +136,6 @@ def pending(session: Session, campaign_id: int) -> list[FaqEntryRow]:
     return [r for r in questions.entry_rows(session, campaign_id) if r.state == "proposed"]
 
 
-def entry_from_answer(
-    session: Session,
-    *,
-    campaign_id: int,
-    question_id: int,
-    actor_id: int,
-    publish: bool,
-    taken: set[str],
-    now: datetime,
-) -> FaqEntryRow | None:
-    """Turn an answered queue item into a FAQ entry (its masked question, the staff answer)."""
-    row = questions.get_question(session, question_id)
-    if row is None or not row.answer:
-        return None
-    draft = Draft(row.masked_text.strip(), row.answer)
-    return add_entry(
-        session,
-        campaign_id=campaign_id,
-        draft=draft,
-        actor_id=actor_id,
-        publish=publish,
-        taken=taken,
-        now=now,
-    )
-
-
 def valid_id(text: str) -> bool:
     return bool(ID_PATTERN.fullmatch(text))
 
@@ -229,31 +204,18 @@ async def published_or_proposed(
     text = catalog.t(locale, "faq.edit.review", id=entry_id, q=question)
     button = {"text": catalog.t(locale, "faq.edit.approve"), "callback_data": f"faq:ok:{entry_id}"}
     admins = turn.deps.settings.admins | turn.deps.extra_admins
-    await turn.run(notify_coordinators, admins, text, button, f"faq:review:{entry_id}", turn.now)
+    await turn.run(
+        notify_coordinators,
+        admins,
+        text=text,
+        key=f"faq:review:{entry_id}",
+        now=turn.now,
+        markup={"inline_keyboard": [[button]]},
+    )
     delivery = turn.deps.services.get("delivery")
     if delivery is not None:
         delivery.wake()
     turn.reply(turn.t("faq.edit.proposed", id=entry_id))
-
-
-def notify_coordinators(
-    session: Session,
-    admins: frozenset[int],
-    text: str,
-    button: dict[str, str],
-    key: str,
-    now: datetime,
-) -> None:
-    markup = {"inline_keyboard": [[button]]}
-    for coordinator in questions.coordinator_ids(session, admins):
-        payload = {"method": "sendMessage", "text": text, "reply_markup": markup}
-        outbox.add(
-            session,
-            chat_id=coordinator,
-            payload=payload,
-            now=now,
-            dedupe_key=f"{key}:{coordinator}",
-        )
 
 
 async def change(turn: Turn, live: LiveFaq, sub: str, entry_id: str, text: str) -> None:
@@ -302,23 +264,3 @@ async def approve(turn: Turn, live: LiveFaq | None, entry_id: str) -> None:
         return
     version = await live.reload(turn.deps.db)
     turn.reply(turn.t("faq.edit.published", id=entry_id, version=version))
-
-
-async def make_entry(turn: Turn, live: LiveFaq | None, question_id: int) -> None:
-    """The "make this a FAQ entry" button under a staff answer."""
-    if live is None or turn.actor.role not in OFFICE:
-        return
-    publish = turn.actor.role == COORDINATOR
-    row = await turn.run(
-        entry_from_answer,
-        campaign_id=live.campaign_id,
-        question_id=question_id,
-        actor_id=turn.actor.user_id,
-        publish=publish,
-        taken=set(live.entries),
-        now=turn.now,
-    )
-    if row is None:
-        turn.reply(turn.t("faq.answer.missing", id=question_id))
-        return
-    await published_or_proposed(turn, live, row.entry_id, row.question, publish)

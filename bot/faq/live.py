@@ -32,8 +32,8 @@ from storage.models.questions import FaqEntryRow
 log = logging.getLogger(__name__)
 CONFIG_DIR = ROOT / "config" / "faq"
 # Suggest candidates scoring at least this share of the answer threshold (below it, in hybrid
-# mode, unrelated questions and small talk score alike, about 0.3-0.38 on the held-out sets).
-SUGGEST_SHARE = 0.88
+# mode, unrelated questions and small talk score alike, up to about 0.43 on the held-out sets).
+SUGGEST_SHARE = 0.95
 
 
 class CachingEmbedder(Embedder):

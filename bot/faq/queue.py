@@ -15,10 +15,13 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
+from bot.faq import editing
+from bot.faq.live import LiveFaq
 from bot.render import fmt_datetime
+from bot.roles import COORDINATOR, OFFICE
 from bot.turn import Turn
 from storage import outbox, questions
-from storage.models.questions import Question
+from storage.models.questions import FaqEntryRow, Question
 
 # The queued item's number as the bot writes it ("#12"): a staff reply to such a message answers.
 ITEM_REF = re.compile(r"#(\d+)")
@@ -151,3 +154,49 @@ def replied_item(turn: Turn) -> int | None:
         return None
     found = ITEM_REF.search(target.text or target.caption or "")
     return int(found.group(1)) if found else None
+
+
+def entry_from_answer(
+    session: Session,
+    *,
+    campaign_id: int,
+    question_id: int,
+    actor_id: int,
+    publish: bool,
+    taken: set[str],
+    now: datetime,
+) -> FaqEntryRow | None:
+    """Turn an answered queue item into a FAQ entry (its masked question, the staff answer)."""
+    row = questions.get_question(session, question_id)
+    if row is None or not row.answer:
+        return None
+    draft = editing.Draft(row.masked_text.strip(), row.answer)
+    return editing.add_entry(
+        session,
+        campaign_id=campaign_id,
+        draft=draft,
+        actor_id=actor_id,
+        publish=publish,
+        taken=taken,
+        now=now,
+    )
+
+
+async def make_entry(turn: Turn, live: LiveFaq | None, question_id: int) -> None:
+    """The "make this a FAQ entry" button under a staff answer."""
+    if live is None or turn.actor.role not in OFFICE:
+        return
+    publish = turn.actor.role == COORDINATOR
+    row = await turn.run(
+        entry_from_answer,
+        campaign_id=live.campaign_id,
+        question_id=question_id,
+        actor_id=turn.actor.user_id,
+        publish=publish,
+        taken=set(live.entries),
+        now=turn.now,
+    )
+    if row is None:
+        turn.reply(turn.t("faq.answer.missing", id=question_id))
+        return
+    await editing.published_or_proposed(turn, live, row.entry_id, row.question, publish)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -88,7 +89,7 @@ def test_staff_answer_goes_where_the_resident_can_read_it(database: Database) ->
         started = answering.queue_question(s, asked(cid, "问题二", 2, -100, 602), now=NOW)
         ids = in_group.id, started.id
     with database.transaction() as s:
-        kw = {"text": "答复", "staff_id": 9, "now": NOW, "render": render}
+        kw: dict[str, Any] = {"text": "答复", "staff_id": 9, "now": NOW, "render": render}
         assert queue.answer_question(s, question_id=ids[0], **kw).privately is False
         assert queue.answer_question(s, question_id=ids[1], **kw).privately is True
         assert queue.answer_question(s, question_id=ids[1], **kw).status == "already"
@@ -104,7 +105,7 @@ def test_staff_answer_goes_where_the_resident_can_read_it(database: Database) ->
 
 def test_group_verdicts(database: Database) -> None:
     with database.transaction() as s:
-        kw = {"chat_id": -5, "message_id": 1}
+        kw: dict[str, Any] = {"chat_id": -5, "message_id": 1}
         assert answering.group_verdict(s, entry_id="a", update_id=1, now=NOW, **kw).action == (
             "answer"
         )
@@ -137,7 +138,12 @@ async def test_live_kb_overrides(database: Database) -> None:
     fee = live.entries["is-it-free"]
     with database.transaction() as s:
         draft = editing.Draft("社区图书室几点开门", "每天上午九点开门")
-        kw = {"campaign_id": cid, "actor_id": 9, "taken": set(live.entries), "now": NOW}
+        kw: dict[str, Any] = {
+            "campaign_id": cid,
+            "actor_id": 9,
+            "taken": set(live.entries),
+            "now": NOW,
+        }
         proposal = editing.add_entry(s, draft=draft, publish=False, **kw)
         assert editing.add_entry(s, draft=draft, publish=False, **kw).id == proposal.id
         editing.edit_entry(
@@ -174,3 +180,12 @@ def test_parse_draft() -> None:
     assert editing.parse_draft("问 | 答") == editing.Draft("问", "答")
     assert editing.parse_draft("问｜答｜别问；再问") == editing.Draft("问", "答", ("别问", "再问"))
     assert editing.parse_draft("只有问题") is None
+
+
+def test_suggestions_only_above_the_floor() -> None:
+    from bot.faq.kb import FaqEntry
+
+    entries = {i: FaqEntry(i, f"问{i}", f"答{i}") for i in ("a", "b", "c", "d")}
+    match = Match(None, 0.44, [("a", 0.44), ("b", 0.43), ("gone", 0.42), ("c", 0.2)])
+    assert [e.id for e in answering.suggestions(match, entries, floor=0.3)] == ["a", "b"]
+    assert answering.suggestions(match, entries, floor=0.5) == []
