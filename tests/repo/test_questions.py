@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
-from bot.db import Database
+from bot.db import Database, upgrade
 from bot.faq import answering, editing, queue
 from bot.faq.answering import Asked, mask_digits
 from bot.faq.live import LiveFaq, current_entries, file_entries_of
@@ -189,3 +190,49 @@ def test_suggestions_only_above_the_floor() -> None:
     match = Match(None, 0.44, [("a", 0.44), ("b", 0.43), ("gone", 0.42), ("c", 0.2)])
     assert [e.id for e in answering.suggestions(match, entries, floor=0.3)] == ["a", "b"]
     assert answering.suggestions(match, entries, floor=0.5) == []
+
+
+def test_export_writes_file_plus_edits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from bot.campaign import load_file
+    from bot.faq.cli import faq_app
+    from bot.faq.kb import load_faq
+
+    url = f"sqlite:///{tmp_path / 'export.db'}"
+    db = Database.from_url(url, threads=1)
+    upgrade(db.engine)
+    with db.transaction() as s:
+        report = load_file(s, ROOT / "config" / "campaigns" / "household-survey-2018.yaml", now=NOW)
+        questions.put_entry_row(
+            s,
+            campaign_id=report.campaign_id,
+            entry_id="added-1",
+            question="新问题",
+            answer="新答案",
+            state="published",
+            now=NOW,
+        )
+        questions.put_entry_row(
+            s,
+            campaign_id=report.campaign_id,
+            entry_id="added-2",
+            question="待审核",
+            answer="未发布",
+            state="proposed",
+            now=NOW,
+        )
+    db.close()
+    monkeypatch.setenv("COORDBOT_DATABASE_URL", url)
+    out = tmp_path / "faq.yaml"
+    result = CliRunner().invoke(faq_app, ["export", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    exported = {e.id: e for e in load_faq(out).entries}
+    seed = load_faq(KB).entries
+    assert len(exported) == len(seed) + 1 and exported["added-1"].answer == "新答案"
+    assert [(e.question, e.answer, e.alt, e.tags) for e in seed] == [
+        (exported[e.id].question, exported[e.id].answer, exported[e.id].alt, exported[e.id].tags)
+        for e in seed
+    ]
+    missing = CliRunner().invoke(faq_app, ["export", "--campaign", "nope"])
+    assert missing.exit_code == 1 and "no campaign" in missing.output
