@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.render import split_message
 from storage import outbox
+from storage.models.intake import OutboxMessage
 from storage.models.reminders import Broadcast
 
 BATCH_PREFIX = "broadcast:"
@@ -64,17 +65,25 @@ def start(
         payload = {"method": "sendPhoto", "file_id": photo, "caption": text[:1024]}
     else:
         payload = {"method": "sendMessage", "text": text}
-    for chat in chat_ids:
-        outbox.add(
-            session,
-            chat_id=chat,
-            payload=payload,
-            now=now,
-            kind="broadcast",
-            priority=5,
-            dedupe_key=f"{batch}:chat:{chat}",
-            batch=batch,
-        )
+    # one bulk insert (the batch is new, so no dedupe lookups): 1000 groups in well under 1 s
+    session.add_all(
+        [
+            OutboxMessage(
+                dedupe_key=f"{batch}:chat:{chat}",
+                kind="broadcast",
+                priority=5,
+                chat_id=chat,
+                payload=payload,
+                state="pending",
+                not_before=now,
+                created_at=now,
+                attempts=0,
+                batch=batch,
+            )
+            for chat in chat_ids
+        ]
+    )
+    session.flush()
     return row
 
 

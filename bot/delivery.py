@@ -38,7 +38,7 @@ IN_PLACE = 5.0  # retry waits up to this long happen in the task; longer ones go
 
 
 class Delivery:
-    def __init__(self, deps: Deps, *, holder: str, batch: int = 30, max_attempts: int = 8) -> None:
+    def __init__(self, deps: Deps, *, holder: str, batch: int = 40, max_attempts: int = 8) -> None:
         self.deps, self.holder = deps, holder
         self.concurrency, self.max_attempts = batch, max_attempts
         self._wake = asyncio.Event()

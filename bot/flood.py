@@ -2,14 +2,15 @@
 
 ``FloodLimiter`` is a python-telegram-bot rate limiter (``ExtBot(rate_limiter=...)``), so it sees
 every send: the delivery loop's bulk sends and the handlers' direct replies. A send holds a slot
-from the moment it is made until one window (1 s) after its answer arrives; at most
-``per_second`` slots are held. Counting from the answer, not the request, keeps the server's
-view (it counts arrivals, which fall between the two) under the limit whatever the network
-jitter, at the cost of one round trip per window (~1-3 % on a local link).
+from the moment it is made until one window (1 s) after it reached Telegram, taken as its
+answer or ``arrival_margin`` after it was made, whichever is earlier; at most ``per_second``
+slots are held. Telegram counts arrivals, so this stays under its limit unless a request takes
+longer than the margin to arrive (then a 429 pauses bulk sends and the row is retried).
 
 Bulk sends (``BULK`` set in the sending task) leave ``reserve`` slots free and wait while any
-interactive send is waiting, so a user's ``/help`` during a 1000-group broadcast is answered at
-once. After a 429, bulk sends pause for ``retry_after``.
+interactive send is waiting, so a user's ``/help`` during a 1000-group broadcast takes the next
+free slot (~1/30 s) instead of queueing behind the broadcast. After a 429, bulk sends pause
+for ``retry_after``.
 
 Per group, the limiter remembers send times for a minute; ``chat_wait(chat_id)`` says how long
 until the group may get another (the loop defers the row instead of waiting).
@@ -20,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import heapq
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
@@ -59,14 +61,15 @@ class FloodLimiter(BaseRateLimiter[dict[str, Any]]):
         *,
         per_second: int = 30,
         per_group_per_minute: int = 20,
-        reserve: int = 1,
+        reserve: int = 0,
         window: float = 1.0,
+        arrival_margin: float = 0.25,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.capacity, self.per_group, self.reserve = per_second, per_group_per_minute, reserve
-        self.window, self.clock = window, clock
+        self.window, self.clock, self.margin = window, clock, arrival_margin
         self._in_flight = 0
-        self._recent: deque[float] = deque()  # answer times of finished sends, oldest first
+        self._recent: list[float] = []  # heap: when finished sends were (at the latest) counted
         self._groups: dict[int, deque[float]] = {}  # send times per group, last minute
         self._interactive_waiting = 0
         self._paused_until = 0.0
@@ -97,7 +100,7 @@ class FloodLimiter(BaseRateLimiter[dict[str, Any]]):
 
     def _used(self, now: float) -> int:
         while self._recent and self._recent[0] <= now - self.window:
-            self._recent.popleft()
+            heapq.heappop(self._recent)
         return self._in_flight + len(self._recent)
 
     def _notify(self) -> None:
@@ -142,6 +145,7 @@ class FloodLimiter(BaseRateLimiter[dict[str, Any]]):
         if endpoint not in SEND_ENDPOINTS:
             return await callback(*args, **kwargs)
         await self._acquire(BULK.get())
+        issued = self.clock()
         chat_id = data.get("chat_id")
         if isinstance(chat_id, int) and chat_id < 0:
             self._groups.setdefault(chat_id, deque()).append(self.clock())
@@ -149,7 +153,7 @@ class FloodLimiter(BaseRateLimiter[dict[str, Any]]):
             return await callback(*args, **kwargs)
         finally:
             self._in_flight -= 1
-            self._recent.append(self.clock())
+            heapq.heappush(self._recent, min(self.clock(), issued + self.margin))
             self._notify()
 
 
