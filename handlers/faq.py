@@ -190,6 +190,8 @@ async def on_button(turn: Turn) -> None:
         return
     await query.answer()
     parts = query.data.split(":")
+    if len(parts) < 3 or (parts[1] != "ok" and not parts[2].isdigit()):
+        return  # not one of ours, or tampered with
     live = live_faq(turn)
     if parts[1] == "s" and len(parts) == 4 and live is not None:
         entry = live.entries.get(parts[3])
