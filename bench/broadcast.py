@@ -38,7 +38,12 @@ async def run(tmp: Path, groups: int = GROUPS) -> dict[str, float]:
         with h.deps.db.transaction() as s:
             for g in made:
                 chats.upsert_chat(
-                    s, chat_id=g.id, type=g.type, title=g.title, active=True, now=h.deps.clock.now()
+                    s,
+                    chat_id=g.id,
+                    type=g.type,
+                    title=g.title or "",
+                    active=True,
+                    now=h.deps.clock.now(),
                 )
         with h.deps.db.transaction() as s:
             total = len(chats.active_groups(s))

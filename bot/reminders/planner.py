@@ -115,13 +115,13 @@ def plan_campaign(session: Session, *, campaign_id: int, now: datetime) -> int:
     for interview in campaigns.list_interviews(session, campaign_id):
         if interview.at <= now:
             continue
-        units = [u.unit_id for u in interview.units]
+        taking_part = {u.unit_id for u in interview.units}
         for offset in policy.interview:
             send = plan_send_time(nominal_time(interview.at, offset, tz), quiet=quiet)
             if send >= interview.at:
                 continue
             for unit in campaigns.list_units(session, campaign_id):
-                if unit.id not in units:
+                if unit.id not in taking_part:
                     continue
                 key = f"interview:{interview.number}:unit:{unit.name}:T-{offset}"
                 extra = {"interview_id": interview.id, "contact": offset.days >= 2}

@@ -68,19 +68,18 @@ def audience(session: Session, *, campaign_id: int | None, spec: str) -> list[in
             )
         return sorted(found)
     if kind == "unit":
-        unit = session.get(Unit, int(value))
-        if unit is None:
+        one = session.get(Unit, int(value))
+        if one is None:
             return []
-        groups = [c.id for c in campaigns.groups_for_unit(session, campaign_id, unit)]
-        return groups or liaison_users(session, unit.id)
+        groups = [c.id for c in campaigns.groups_for_unit(session, campaign_id, one)]
+        return groups or liaison_users(session, one.id)
     return []
 
 
 def liaison_users(session: Session, unit_id: int, *, backups_only: bool = False) -> list[int]:
     """User ids of the unit's liaisons, primary first (none if registration is not there)."""
     found = guarded(session, _liaisons, unit_id) or []
-    ids = [_user_id(x) for x in found]
-    ids = [i for i in ids if i is not None]
+    ids = [i for i in (_user_id(x) for x in found) if i is not None]
     return ids[1:] if backups_only else ids
 
 

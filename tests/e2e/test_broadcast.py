@@ -35,7 +35,9 @@ def make_groups(h: Harness, n: int, prefix: str = "测试群") -> list[FakeChat]
     now = h.deps.clock.now()
     with h.deps.db.transaction() as s:
         for g in groups:
-            chats.upsert_chat(s, chat_id=g.id, type=g.type, title=g.title, active=True, now=now)
+            chats.upsert_chat(
+                s, chat_id=g.id, type=g.type, title=g.title or "", active=True, now=now
+            )
     return groups
 
 

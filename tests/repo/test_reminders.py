@@ -29,7 +29,7 @@ GROUP = -100500
 
 
 def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=TZ)  # type: ignore[misc]
+    return datetime(*args, tzinfo=TZ)  # type: ignore[misc, arg-type]
 
 
 def setup_campaign(
