@@ -1,10 +1,11 @@
 """The clock for reminders: APScheduler wakes the due-scan every few seconds; the database
 decides what is due.
 
-An ``AsyncIOScheduler`` runs one interval job (``every`` seconds, one instance at a time,
-coalesced, no misfire drop: a late tick simply runs). Each tick queues due ledger rows as
-outbox rows (``bot.reminders.queue_due``) and wakes the delivery loop; every ``replan_every``
-seconds (and on start) it plans the campaign's reminders again, which inserts only what is new.
+An ``AsyncIOScheduler`` runs one interval job (``every`` seconds, coalesced, no misfire drop:
+a late tick simply runs; a tick while the last one still runs is skipped). Each tick queues
+due ledger rows as outbox rows (``bot.reminders.queue_due``) and wakes the delivery loop; every
+``replan_every`` seconds (and on start) it plans the campaign's reminders again, which inserts
+only what is new.
 Because nothing lives in the scheduler, a restart or a second process loses or repeats nothing.
 ``wait_idle`` runs one tick now (tests settle on it).
 """
@@ -38,11 +39,11 @@ class ReminderClock:
     def start(self) -> None:
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._scheduler.add_job(
-            self.tick,
+            self._scheduled_tick,
             "interval",
             seconds=self.every,
             next_run_time=datetime.now(UTC),
-            max_instances=1,
+            max_instances=3,
             coalesce=True,
             misfire_grace_time=None,
             id="reminders-due-scan",
@@ -53,6 +54,11 @@ class ReminderClock:
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         self._scheduler = None
+
+    async def _scheduled_tick(self) -> None:
+        """The interval job: skip quietly if the previous tick is still running."""
+        if not self._lock.locked():
+            await self.tick()
 
     async def tick(self, *, replan: bool = False) -> int:
         """Plan if it is time, queue what is due, wake the delivery loop; rows queued."""
