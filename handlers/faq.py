@@ -7,6 +7,7 @@ the office; buttons ``faq:s`` (a suggested question), ``faq:q`` (none of these: 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -70,6 +71,8 @@ async def on_text(turn: Turn) -> None:
     if msg is None or not msg.text:
         return
     live = live_faq(turn)
+    if live is not None:
+        await live.wait_ready()  # the first build after start takes seconds (model embeddings)
     if turn.is_private:
         item = queue.replied_item(turn) if turn.actor.is_office else None
         if item is not None:
@@ -219,8 +222,9 @@ async def on_startup(app: Any, deps: Deps) -> None:
         log.error("FAQ not loaded: %s", exc)
         entries = ()
     live = LiveFaq.from_config(deps.campaign_id, entries, mode="auto")
-    await live.reload(deps.db)
     deps.services["faq"] = live
+    # Build in the background: commands are answered meanwhile; questions wait for it.
+    deps.services["faq-build"] = asyncio.create_task(live.first_build(deps.db))
 
 
 def handlers(deps: Deps) -> list[tuple[int, BaseHandler[Update, Any, Any]]]:

@@ -9,6 +9,7 @@ Embeddings are cached by text, so a rebuild after ``/faq add`` embeds only the n
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Iterable, Sequence
@@ -125,6 +126,7 @@ class LiveFaq:
     entries: dict[str, FaqEntry] = field(default_factory=dict)
     version: int = 0
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
     def from_config(cls, campaign_id: int, file_entries: Sequence[FaqEntry], mode: Mode) -> LiveFaq:
@@ -165,8 +167,23 @@ class LiveFaq:
             matcher, entries = await asyncio.to_thread(self.build, rows)
             self.matcher, self.entries = matcher, entries
             self.version += 1
+            self._ready.set()
             log.info("FAQ v%d: %d entries (%s)", self.version, len(entries), self.mode)
             return self.version
+
+    async def first_build(self, db: Any) -> None:
+        """The build at start, in the background; questions wait for it (``wait_ready``)."""
+        try:
+            await self.reload(db)
+        except Exception:
+            log.exception("FAQ could not be built: questions go to staff")
+        finally:
+            self._ready.set()
+
+    async def wait_ready(self, timeout: float = 60) -> None:
+        """Until the first build is done (or failed: then questions go to staff)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._ready.wait(), timeout)
 
     async def match(self, text: str) -> Match:
         matcher = self.matcher
