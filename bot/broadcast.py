@@ -97,11 +97,12 @@ def reason_of(error: str | None) -> str:
 
 def on_row_finished(session: Session, batch: str, *, now: datetime, t: Callable[..., str]) -> bool:
     """If ``batch`` is finished and not reported yet, queue its report; True if queued."""
-    if outbox.batch_open(session, batch):
-        return False
+    # Lock the broadcast first: the transactions finishing its rows then take turns, so the last
+    # one sees every other row's final state (READ COMMITTED would otherwise let two finishers
+    # each see the other still in flight, and nobody would report).
     query = select(Broadcast).where(Broadcast.id == int(batch.removeprefix(BATCH_PREFIX)))
     row = session.scalars(query.with_for_update()).one_or_none()
-    if row is None or row.reported_at is not None:
+    if row is None or row.reported_at is not None or outbox.batch_open(session, batch):
         return False
     rows = outbox.batch_rows(session, batch)
     row.delivered = sum(r.state == "sent" for r in rows)

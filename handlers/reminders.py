@@ -42,7 +42,7 @@ async def remind(turn: Turn) -> None:
     except WhenError as exc:
         turn.reply(exc.message(turn.actor.locale))
         return
-    word, _, body = rest.strip().partition(" ")
+    word, body = [*rest.split(None, 1), "", ""][:2]
     if not word:
         turn.reply(turn.t("reminders.remind.no_target"))
         return
@@ -182,7 +182,7 @@ async def broadcast(turn: Turn) -> None:
     msg = turn.update.effective_message
     replied = msg.reply_to_message if msg is not None else None
     photo = replied.photo[-1].file_id if replied is not None and replied.photo else None
-    word, _, body = turn.arg_text.partition(" ")
+    word, body = [*turn.arg_text.split(None, 1), "", ""][:2]
     if not word:
         turn.reply(turn.t("reminders.broadcast.usage"))
         return

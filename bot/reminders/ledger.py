@@ -85,10 +85,11 @@ def set_state(
 
 def on_row_finished(session: Session, batch: str, *, now: datetime) -> None:
     """An outbox row of a one-off reminder finished: once none is left, the reminder is sent."""
+    reminder_id = int(batch.removeprefix(BATCH_PREFIX))
+    session.get(Reminder, reminder_id, with_for_update=True)  # finishers take turns (see broadcast)
     if outbox.batch_open(session, batch):
         return
     rows = outbox.batch_rows(session, batch)
-    reminder_id = int(batch.removeprefix(BATCH_PREFIX))
     delivered = sum(r.state == "sent" for r in rows)
     note = f"delivered {delivered}/{len(rows)}"
     set_state(session, reminder_id, "sent", from_states=("queued",), note=note)

@@ -254,3 +254,22 @@ async def test_kill_9_mid_broadcast_then_restart(tmp_path: Path) -> None:
     finally:
         await bot.stop()
         await api.stop()
+
+
+@pytest.mark.postgres
+async def test_broadcast_on_postgresql_reports_once(tmp_path: Path) -> None:
+    """On PostgreSQL rows finish in concurrent transactions: still exactly one report."""
+    from tests.dbs import throwaway_url
+
+    with throwaway_url("postgresql", tmp_path) as url:
+        api = FakeBotApi(flood_limits=True)
+        async with bot_session(tmp_path, api=api, database_url=url) as h:
+            groups = make_groups(h, 50)
+            n = active_total(h)
+            report = await broadcast_and_wait(h, "PostgreSQL 群发")
+            counts = group_messages(h, "PostgreSQL 群发")
+            assert {g.id for g in groups} <= set(counts) and set(counts.values()) == {1}
+            assert f"送达 {n}" in report
+            await h.settle()
+            reports = [r for r in h.api.sent_to(h.admin.id) if "已完成" in (r.body or "")]
+            assert len(reports) == 1
