@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import select
-from sqlalchemy.orm import Session, noload
+from sqlalchemy.orm import Session, lazyload
 
 from bot.export import rows as r
 from bot.status.states import pair_state
@@ -131,7 +131,7 @@ def _matrix(
     tasks = list(
         session.scalars(
             select(Task)
-            .options(noload(Task.units), noload(Task.quotas))
+            .options(lazyload(Task.units), lazyload(Task.quotas))
             .where(Task.campaign_id == cid, Task.withdrawn.is_(False))
             .order_by(Task.number)
         )

@@ -8,7 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, noload
+from sqlalchemy.orm import Session, lazyload
 
 from bot.status.states import DONE, IN_PROGRESS, OVERDUE, RESPONSIBLE, pair_state
 from storage import status as q
@@ -80,7 +80,7 @@ def overview(session: Session, *, campaign_id: int, now: datetime, tz: ZoneInfo)
     tasks = list(
         session.scalars(
             select(Task)
-            .options(noload(Task.units), noload(Task.quotas))
+            .options(lazyload(Task.units), lazyload(Task.quotas))
             .where(Task.campaign_id == campaign_id, Task.withdrawn.is_(False))
             .order_by(Task.number)
         )

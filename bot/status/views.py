@@ -14,7 +14,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, noload
+from sqlalchemy.orm import Session, lazyload
 
 from bot.status.states import RESPONSIBLE, PairState, pair_state
 from storage import status as q
@@ -117,7 +117,7 @@ def unit_view(
         return None
     rows = session.execute(
         select(Task, TaskUnit.part)
-        .options(noload(Task.units), noload(Task.quotas))
+        .options(lazyload(Task.units), lazyload(Task.quotas))
         .join(TaskUnit, TaskUnit.task_id == Task.id)
         .where(TaskUnit.unit_id == unit_id, Task.withdrawn.is_(False))
         .where(Task.campaign_id == campaign_id)
@@ -154,7 +154,7 @@ def unit_view(
 def task_view(
     session: Session, *, campaign_id: int, task_id: int, now: datetime, tz: ZoneInfo
 ) -> TaskView | None:
-    task = session.get(Task, task_id, options=[noload(Task.units), noload(Task.quotas)])
+    task = session.get(Task, task_id, options=[lazyload(Task.units), lazyload(Task.quotas)])
     if task is None or task.campaign_id != campaign_id:
         return None
     units = session.execute(
