@@ -63,7 +63,7 @@ class FloodLimiter(BaseRateLimiter[dict[str, Any]]):
         per_group_per_minute: int = 20,
         reserve: int = 0,
         window: float = 1.0,
-        arrival_margin: float = 0.25,
+        arrival_margin: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.capacity, self.per_group, self.reserve = per_second, per_group_per_minute, reserve
