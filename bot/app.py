@@ -17,6 +17,7 @@ from bot.campaign_boot import load_configured_campaign
 from bot.db import Database, upgrade
 from bot.delivery import Delivery
 from bot.deps import Deps
+from bot.flood import FloodLimiter
 from bot.intake import Dispatcher, Poller
 from bot.logs import redact_token
 from bot.persistence import DbPersistence
@@ -45,6 +46,7 @@ def build_application(deps: Deps, *, token: str, base_url: str, file_url: str) -
         .base_file_url(file_url)
         .updater(None)
         .concurrent_updates(True)
+        .rate_limiter(FloodLimiter())  # Telegram's flood limits; replies go before bulk sends
         .connection_pool_size(64)
         .persistence(DbPersistence(deps.db))  # conversation states only (bot/persistence.py)
         .build()

@@ -155,18 +155,3 @@ class FloodLimiter(BaseRateLimiter[dict[str, Any]]):
             self._in_flight -= 1
             heapq.heappush(self._recent, min(self.clock(), issued + self.margin))
             self._notify()
-
-
-def install(bot: Any) -> FloodLimiter:
-    """Give ``bot`` (a PTB ExtBot) a FloodLimiter unless it has a rate limiter already.
-
-    Prefer ``ApplicationBuilder().rate_limiter(FloodLimiter())``; this is for an application
-    that is already built (it is what ``handlers.reminders.on_startup`` does).
-    """
-    current = getattr(bot, "rate_limiter", None)
-    if isinstance(current, FloodLimiter):
-        return current
-    limiter = FloodLimiter()
-    if current is None:
-        bot._rate_limiter = limiter
-    return limiter

@@ -11,7 +11,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot import broadcast as broadcasts
 from bot.commands import Command
 from bot.deps import Deps
-from bot.flood import install
 from bot.reminders import oneoff
 from bot.reminders.targets import Target, audience, parse_target
 from bot.render import fmt_datetime
@@ -230,7 +229,6 @@ def handlers(deps: Deps) -> list[tuple[int, BaseHandler[Any, Any, Any]]]:
 
 
 async def on_startup(app: Any, deps: Deps) -> None:
-    install(app.bot)  # flood limits for every send, replies first (see bot/flood.py)
     clock = ReminderClock(deps)
     deps.services["reminders"] = clock
     clock.start()
