@@ -55,7 +55,7 @@ class BotProcess:
             "COORDBOT_LOG_LEVEL": "WARNING",
             **extra,
         }
-        args = [sys.executable, "-m", "bench._coordbot", "run"]
+        args = [sys.executable, "-m", os.environ.get("EXP_MOD", "bench._coordbot"), "run"]
         if unlimited:
             args.append("--unlimited")
         return cls(api, args, env, tmp / "coordbot.log")
@@ -104,6 +104,12 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, in seconds (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def machine() -> str:

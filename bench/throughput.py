@@ -28,7 +28,7 @@ from pathlib import Path
 
 import yaml
 
-from bench._procs import HOUSEHOLD, ROOT, BotProcess, machine, run
+from bench._procs import HOUSEHOLD, ROOT, BotProcess, cpu_seconds, machine, run
 from bot.faq.kb import FaqEntry, load_faq
 from bot.localapi import FakeBotApi, FakeUser
 
@@ -36,8 +36,10 @@ RESIDENTS = int(os.environ.get("COORDBOT_BENCH_RESIDENTS", "1500"))
 WARMUP = 30
 LIMITED = 300  # residents in the runs at Telegram's flood limits (30 sends/s)
 TIMEOUT = 600.0
+QUICK = bool(os.environ.get("COORDBOT_BENCH_QUICK"))
 USER_IDS = itertools.count(2_000_000)
-PROFILE = os.environ.get("COORDBOT_BENCH_PROFILE", "")
+PROFILE = os.environ.get("COORDBOT_BENCH_PROFILE", "")  # py-spy output of one rush:
+PROFILE_TEXT = os.environ.get("COORDBOT_BENCH_PROFILE_TEXT") or None  # e.g. /help; unset: FAQ
 
 
 def faq_entries() -> tuple[FaqEntry, ...]:
@@ -64,7 +66,9 @@ class Crowd:
     def residents(self, n: int) -> list[FakeUser]:
         return [self.api.add_user(f"居民{i}", id=i) for i in itertools.islice(USER_IDS, n)]
 
-    async def ask(self, n: int, text: str | None = None, wait: float = TIMEOUT) -> Rush:
+    async def ask(
+        self, n: int, text: str | None = None, wait: float = TIMEOUT, pid: int | None = None
+    ) -> Rush:
         """Queue one question from each of ``n`` new residents; time until all are answered."""
         people = self.residents(n)
         wanted = {p.id for p in people}
@@ -79,12 +83,15 @@ class Crowd:
             cursor = len(self.api.sent)
             return len(answers) >= n
 
+        cpu = cpu_seconds(pid) if pid else 0.0
         started = time.perf_counter()
         for i, person in enumerate(people):
             self.api.send_text(person.id, person, text or self.texts[i % len(self.texts)])
         with contextlib.suppress(TimeoutError):
             await self.api.wait_for(done, wait)
-        return Rush(n, time.perf_counter() - started, list(answers.values()))
+        seconds = time.perf_counter() - started
+        cpu = cpu_seconds(pid) - cpu if pid else 0.0
+        return Rush(n, seconds, list(answers.values()), cpu)
 
 
 @dataclass
@@ -92,6 +99,12 @@ class Rush:
     residents: int
     seconds: float
     answers: list[str]
+    cpu: float  # CPU seconds the bot process used meanwhile
+
+    @property
+    def cpu_ms(self) -> float:
+        """CPU time per update (less sensitive than wall time to other load on the machine)."""
+        return self.cpu / self.residents * 1000
 
     @property
     def rate(self) -> float:
@@ -100,7 +113,7 @@ class Rush:
     def show(self, name: str) -> None:
         print(
             f"{name:34s} {self.rate:8.1f} updates/s  ({self.seconds:6.2f} s, "
-            f"{len(self.answers)}/{self.residents} answered)",
+            f"{len(self.answers)}/{self.residents} answered, {self.cpu_ms:.2f} ms CPU/update)",
             flush=True,
         )
 
@@ -114,14 +127,15 @@ async def measure(
     profiler = None
     try:
         await crowd.ask(WARMUP)
-        if PROFILE and "bench._coordbot" in bot.args:
-            profiler = await start_profiler(bot.pid, PROFILE)
-        return [await crowd.ask(n, text, **kw) for text in texts]
+        rushes = []
+        for text in texts:
+            if PROFILE and any("coordbot" in a for a in bot.args) and text == PROFILE_TEXT:
+                profiler = await start_profiler(bot.pid, PROFILE)
+            rushes.append(await crowd.ask(n, text, pid=bot.pid, **kw))
+            await stop_profiler(profiler)
+        return rushes
     finally:
-        if profiler is not None:
-            profiler.send_signal(signal.SIGINT)
-            await profiler.wait()
-            print(f"profile (py-spy, raw collapsed stacks) written to {PROFILE}")
+        await stop_profiler(profiler)
         await bot.stop()
 
 
@@ -135,6 +149,13 @@ async def start_profiler(pid: int, out: str) -> asyncio.subprocess.Process:
     return proc
 
 
+async def stop_profiler(profiler: asyncio.subprocess.Process | None) -> None:
+    if profiler is not None and profiler.returncode is None:
+        profiler.send_signal(signal.SIGINT)
+        await profiler.wait()
+        print(f"profile (py-spy, raw collapsed stacks) written to {PROFILE}")
+
+
 async def bench() -> None:
     answers = {e.answer.strip() for e in faq_entries()}
     with tempfile.TemporaryDirectory(prefix="coordbot-bench-") as name:
@@ -142,12 +163,24 @@ async def bench() -> None:
         async with FakeBotApi() as api:
             [echo] = await measure(api, BotProcess.echo(api, tmp / "echo"), [None])
             echo.show("echo (PTB defaults)")
-            [echo_c] = await measure(api, BotProcess.echo(api, tmp / "ec", concurrent=True), [None])
-            echo_c.show("echo (concurrent_updates)")
             bot = BotProcess.coordbot(api, tmp / "bot", unlimited=True)
-            core, faq = await measure(api, bot, ["/help", None])
+            if QUICK:  # COORDBOT_BENCH_QUICK=1: echo and the core path only, for profiling
+                [core] = await measure(api, bot, ["/help"])
+            else:
+                [echo_c] = await measure(
+                    api, BotProcess.echo(api, tmp / "ec", concurrent=True), [None]
+                )
+                echo_c.show("echo (concurrent_updates)")
+                core, faq = await measure(api, bot, ["/help", None])
+                core.show("coordbot /help (core path)")
+                faq.show("coordbot FAQ questions")
+        if QUICK:
             core.show("coordbot /help (core path)")
-            faq.show("coordbot FAQ questions")
+            print(
+                f"core path vs echo: {core.rate / echo.rate:.2f}x wall, "
+                f"{echo.cpu_ms / core.cpu_ms:.2f}x CPU"
+            )
+            return
         async with FakeBotApi() as api:  # as shipped: ~30 sends/s, as Telegram allows
             [shipped] = await measure(api, BotProcess.coordbot(api, tmp / "s"), [None], n=LIMITED)
             shipped.show("coordbot as shipped (30 sends/s)")
@@ -163,6 +196,10 @@ async def bench() -> None:
     )
     print(f"ratio FAQ vs echo (PTB defaults): {faq.rate / echo.rate:.2f}x  (goal >= 0.6x)")
     print(f"ratio core path (/help) vs echo: {core.rate / echo.rate:.2f}x")
+    print(
+        f"ratio by CPU time per update (echo / coordbot): FAQ {echo.cpu_ms / faq.cpu_ms:.2f}x, "
+        f"core path {echo.cpu_ms / core.cpu_ms:.2f}x"
+    )
     print(f"ratio FAQ vs echo (concurrent_updates): {faq.rate / echo_c.rate:.2f}x")
     if len(faq.answers) < RESIDENTS:
         print(f"NOT ANSWERED: {RESIDENTS - len(faq.answers)}; see the bot log")

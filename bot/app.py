@@ -47,7 +47,9 @@ def build_application(deps: Deps, *, token: str, base_url: str, file_url: str) -
         .updater(None)
         .concurrent_updates(True)
         .rate_limiter(FloodLimiter())  # Telegram's flood limits; replies go before bulk sends
-        .connection_pool_size(64)
+        # Small on purpose: httpcore checks every pooled connection on each request, and 64
+        # connections cost the rush benchmark (bench/throughput.py) ~40 % of its CPU.
+        .connection_pool_size(8)
         .persistence(DbPersistence(deps.db))  # conversation states only (bot/persistence.py)
         .build()
     )
