@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
+from telegram.error import TelegramError
 
 from bot.localapi import FakeBotApi, FaultPlan
 from bot.logs import setup_logging
@@ -92,16 +93,14 @@ async def test_token_never_in_logs_or_replies(
         user = h.api.add_user("小周")
         for text in ("/help", "/tasks", "/status", "上门采集的流程是怎样的？", "/me"):
             await h.say(user, text)
-        with pytest.raises(Exception) as failure:  # noqa: PT011 - any telegram error will do
+        with pytest.raises(TelegramError) as failure:
             await h.app.bot.send_message(999_999_999, "nobody")
         assert TOKEN not in str(failure.value)
         logging.getLogger("coordbot.test").exception("a failing request", exc_info=failure.value)
         logging.getLogger("coordbot.test").warning("url was %s", f"{api.base_url}{TOKEN}/getMe")
         assert faults.counts, "no fault was injected: the scenario tests nothing"
         replies = [r.body for r in h.api.sent]
-    text = caplog.text + "\n".join(
-        f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records
-    )
+    text = caplog.text + "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
     assert any("/bot" in r.getMessage() for r in caplog.records), "no request line was logged"
     assert TOKEN not in text
     assert TOKEN.split(":", 1)[1] not in text  # not even the secret half
