@@ -76,7 +76,7 @@ def draw(strategy: st.SearchStrategy[Any], n: int = EXAMPLES) -> list[Any]:
     return cases
 
 
-Action = Callable[[Harness, Cast, Any, Any], Played]
+Action = Callable[[Harness, Cast, Any, Any, str], Played]
 
 
 def send_text(h: Harness, c: Cast, chat: Any, who: Any, text: str) -> Played:
