@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import mimetypes
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.app import build_application, prepare, running
@@ -120,7 +121,18 @@ async def run_console(settings: Settings, *, role: str, user_id: int, unit: str 
                 await deps.db.run(_set_role, user_id, role, deps.clock.now())
             poller = asyncio.create_task(Poller(deps, dispatcher, timeout=1).run(stop))
             print(HELP + f"\n(身份 role: {role}; 用户 id {user_id})")
-            await _read_loop(console)
+
+            async def settle() -> None:
+                """Until what was typed is processed and answered (or 30 s)."""
+                queue = api.updates
+                with contextlib.suppress(TimeoutError):
+                    await api.wait_for(lambda: len(queue) == 0, 30)
+                    await asyncio.wait_for(dispatcher.wait_idle(), 30)
+                    delivery = deps.services.get("delivery")
+                    if delivery is not None:
+                        await asyncio.wait_for(delivery.wait_idle(), 30)
+
+            await _read_loop(console, settle)
             stop.set()
             await asyncio.wait_for(poller, 5)
     finally:
@@ -142,7 +154,7 @@ def _set_role(session: object, user_id: int, role: str, now: object) -> None:
     users.set_role(session, user, role, now=now)
 
 
-async def _read_loop(console: ConsoleChat) -> None:
+async def _read_loop(console: ConsoleChat, settle: Callable[[], Awaitable[None]]) -> None:
     with contextlib.suppress(ImportError):
         import readline  # noqa: F401  (history and line editing for input())
     while True:
@@ -153,4 +165,5 @@ async def _read_loop(console: ConsoleChat) -> None:
             return
         if not console.handle(line):
             return
-        await asyncio.sleep(0.3)  # let the answer print before the next prompt
+        await asyncio.sleep(0.05)
+        await settle()  # the answer prints before the next prompt

@@ -57,10 +57,10 @@ async def test_poisoned_update_fails_alone(tmp_path: Path) -> None:
         async def explode(turn: Turn) -> None:
             raise RuntimeError("kaboom in a handler")
 
-        h.app.add_handler(MessageHandler(filters.Regex("^boom$"), turn_handler(explode)), group=5)
+        h.app.add_handler(MessageHandler(filters.Regex("^/boom$"), turn_handler(explode)), group=5)
         user = h.api.add_user("小王")
         chat = h.api.private_chat(user)
-        h.api.send_text(chat, user, "boom")
+        h.api.send_text(chat, user, "/boom")
         bad = h.api.inject_update({"message": {"message_id": 1, "chat": {"id": user.id}}})
         h.api.send_text(chat, user, "/tasks")
         await h.settle()
