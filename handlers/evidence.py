@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.commands import Command, guarded
-from bot.evidence import review
+from bot.evidence import media, review
 from bot.evidence.collector import SERVICE, AlbumCollector
 from bot.evidence.flow import loose_media, report_done
 from bot.evidence.render import counts_text, review_notice, review_problem, translator
@@ -17,6 +19,7 @@ from bot.render import fmt_datetime
 from bot.roles import COORDINATOR, COORDINATORS, LIAISON
 from bot.turn import Turn, turn_handler
 from storage import campaigns
+from storage import evidence as evidence_store
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -204,6 +207,21 @@ async def on_startup(app: Any, deps: Deps) -> None:
     recovered = await collector.recover()
     if recovered:
         log.info("acknowledging %d albums a previous run left unfinished", recovered)
+    deps.services["evidence-sweep"] = asyncio.create_task(sweep_media(deps))
+
+
+async def sweep_media(deps: Deps) -> None:
+    """Remove stored files no report refers to (discarded albums, crashes), in the background."""
+    try:
+        referenced = await deps.db.run(evidence_store.stored_paths)
+        media_dir = Path(deps.settings.media_dir)
+        removed = await asyncio.to_thread(
+            media.sweep_orphans, media_dir, referenced, older_than=3600
+        )
+        if removed:
+            log.info("removed %d evidence files no report refers to", removed)
+    except Exception:
+        log.exception("sweeping the media directory failed")
 
 
 async def on_shutdown(app: Any, deps: Deps) -> None:

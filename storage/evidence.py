@@ -118,3 +118,8 @@ def unacknowledged_albums(session: Session) -> list[Report]:
         Report.state != "discarded",
     )
     return list(session.scalars(query.order_by(Report.id)))
+
+
+def stored_paths(session: Session) -> set[str]:
+    """Every media path some evidence row refers to."""
+    return set(session.scalars(select(EvidenceFile.path).distinct()))

@@ -134,3 +134,28 @@ def _fsync_dir(path: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def sweep_orphans(media_dir: Path, referenced: set[str], *, older_than: float) -> int:
+    """Delete stored evidence files no row refers to, and temp files left by a crash.
+
+    Files younger than ``older_than`` seconds are left alone: their row may not be committed
+    yet. Rows are committed only after their file is in place, so a file without a row is never
+    needed (an album that was discarded, a transaction that rolled back, a kill mid-write).
+    Only the content-addressed tree (``ab/cd/<sha256>.<ext>``) is swept, nothing else in
+    ``media_dir`` (exports live beside it).
+    """
+    import time
+
+    removed = 0
+    limit = time.time() - older_than
+    for first in media_dir.glob("[0-9a-f][0-9a-f]"):
+        for path in first.glob("[0-9a-f][0-9a-f]/*"):
+            if not path.is_file() or path.stat().st_mtime > limit:
+                continue
+            relative = path.relative_to(media_dir).as_posix()
+            if path.name.endswith(".tmp") or relative not in referenced:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    removed += 1
+    return removed
