@@ -17,7 +17,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
-from telegram.error import Conflict, InvalidToken, NetworkError, TimedOut
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
@@ -154,16 +154,29 @@ class Poller:
                 log.error("Telegram refused polling (%s); retrying in 5 s", exc)
                 await _sleep_or_stop(stop, 5)
                 continue
-            except (TimedOut, NetworkError) as exc:
+            except RetryAfter as exc:  # 429 on getUpdates: wait as told, then poll again
+                wait = exc.retry_after
+                seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+                log.warning("getUpdates: flood control; retrying in %.1f s", seconds)
+                await _sleep_or_stop(stop, seconds)
+                continue
+            except (TimedOut, NetworkError, TelegramError) as exc:
                 log.warning("getUpdates failed (%s); retrying in %.1f s", exc, backoff)
                 await _sleep_or_stop(stop, backoff)
                 backoff = min(backoff * 2, 30)
                 continue
-            backoff = 0.5
             raws = [r for r in raws or [] if isinstance(r, dict) and "update_id" in r]
             if not raws:
+                backoff = 0.5
                 continue
-            await accept(self.deps, self.dispatcher, raws)
+            try:
+                await accept(self.deps, self.dispatcher, raws)
+            except Exception as exc:  # database down: keep the offset, fetch the batch again
+                log.error("storing updates failed (%s); retrying in %.1f s", exc, backoff)
+                await _sleep_or_stop(stop, backoff)
+                backoff = min(backoff * 2, 30)
+                continue
+            backoff = 0.5
             self.offset = max(int(r["update_id"]) for r in raws) + 1
 
 
