@@ -31,8 +31,8 @@ def scenario(h: Harness) -> tuple[list[FakeUser], FakeChat, int]:
     group = h.api.add_group("居民群", members=[p.id for p in people], with_bot=True)
     updates = 0
     for i, person in enumerate(people):
-        for text in PRIVATE[: 5 + i % 3]:
-            h.api.send_text(h.api.private_chat(person), person, text)
+        for said in PRIVATE[: 5 + i % 3]:
+            h.api.send_text(h.api.private_chat(person), person, said)
             updates += 1
     for person in people[:3]:
         h.api.send_text(group, person, "/status")
