@@ -1,0 +1,58 @@
+"""Memory: RSS of ``coordbot run`` idle and after 2k, 5k and 10k updates (goal <= 150 MB, flat
+after warm-up). The bot runs in its own process; the updates are FAQ questions and commands
+from 2500 residents (4 each), sent in rushes of 500 through the fake Bot API (the bot's own
+30 sends/s limiter lifted, as in bench/throughput.py: memory, not Telegram's pace, is measured).
+
+    python -m bench memory
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from pathlib import Path
+
+from bench._procs import ROOT, BotProcess, machine, rss_mb, run
+from bench.throughput import questions
+from bot.localapi import FakeBotApi
+
+TOTAL = int(os.environ.get("COORDBOT_BENCH_UPDATES", "10000"))
+CHECKPOINTS = (2000, 5000, 10000)
+RUSH = 500
+COMMANDS = ["/help", "/tasks", "/status", "/me"]
+
+
+async def bench() -> None:
+    texts = questions() + COMMANDS
+    with tempfile.TemporaryDirectory(prefix="coordbot-mem-") as name:
+        async with FakeBotApi() as api:
+            bot = BotProcess.coordbot(api, Path(name), unlimited=True)
+            await bot.start()
+            try:
+                await asyncio.sleep(2)
+                print(f"idle (started, polling):   {rss_mb(bot.pid):7.1f} MB", flush=True)
+                people = [api.add_user(f"居民{i}", id=3_000_000 + i) for i in range(TOTAL // 4)]
+                done = 0
+                while done < TOTAL:
+                    start = len(api.sent)
+                    for k in range(RUSH):
+                        person = people[(done + k) % len(people)]
+                        text = texts[(done + k) * 7 % len(texts)]
+                        api.send_text(person.id, person, text)
+                    await api.wait_for(lambda: len(api.sent) - start >= RUSH, 300)  # noqa: B023
+                    done += RUSH
+                    if done in CHECKPOINTS:
+                        print(f"after {done:>6} updates:    {rss_mb(bot.pid):7.1f} MB", flush=True)
+            finally:
+                await bot.stop()
+    print(f"machine: {machine()}; goal <= 150 MB, flat after warm-up")
+
+
+def main() -> None:
+    os.chdir(ROOT)
+    run(bench())
+
+
+if __name__ == "__main__":
+    main()
