@@ -43,6 +43,7 @@ class Dispatcher:
         self._idle.set()
         self._flushing: asyncio.Task[None] | None = None
         self.processed = 0
+        self.resumed = asyncio.Event()  # set once updates stored by an earlier run are queued
 
     def submit(self, rows: list[tuple[int, int | None, dict[str, Any]]]) -> None:
         """Queue stored updates ``(update_id, chat_key, raw)``, in update id order."""
@@ -108,7 +109,14 @@ class Dispatcher:
         """Queue updates a previous run stored but did not finish."""
         rows = await self.deps.db.run(_pending_rows)
         self.submit(rows)
+        self.resumed.set()
         return len(rows)
+
+    async def chat_idle(self, chat_id: int) -> None:
+        """Until every stored update of this chat (including resumed ones) is processed."""
+        await self.resumed.wait()
+        while chat_id in self._queues:
+            await asyncio.sleep(0.05)
 
 
 def _pending_rows(session: Any) -> list[tuple[int, int | None, dict[str, Any]]]:

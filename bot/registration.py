@@ -110,19 +110,39 @@ def redeem(session: Session, *, token: str, user_id: int, campaign_id: int, now:
     return _step(session, draft, "ask" if draft.field else "summary")
 
 
+LAST_UPDATE = "_last_update_id"  # in the draft's answers: the last update applied
+
+
 def _answers_of(liaison: Liaison) -> dict[str, str]:
     return {f: getattr(liaison, f) or "" for f in FIELDS}
 
 
 def answer(
-    session: Session, *, user_id: int, text: str, now: datetime, only: str | None = None
+    session: Session,
+    *,
+    user_id: int,
+    text: str,
+    now: datetime,
+    only: str | None = None,
+    update_id: int | None = None,
 ) -> Step:
     """A text answer: to the field being asked, or at the summary a field name ("手机"),
     a labelled value ("手机 13800138000") or a confirmation word. ``only``: a button's answer,
-    taken only while its field is the one asked."""
+    taken only while its field is the one asked.
+
+    ``update_id``: the answer's update. One already applied (processed again after a crash)
+    changes nothing: the dialog has moved on and must not take it for the next field's answer.
+    Telegram's update ids increase; after a week without updates they may restart, so the
+    check only holds within a day of the last answer.
+    """
     draft = state.get_draft(session, user_id)
     if draft is None:
         return Step("gone")
+    if update_id is not None:
+        recent = draft.updated_at > now - timedelta(days=1)
+        if recent and int(draft.answers.get(LAST_UPDATE, 0)) >= update_id:
+            return _step(session, draft, "ask" if draft.field else "summary")
+        draft.answers = {**draft.answers, LAST_UPDATE: str(update_id)}
     if only is not None and draft.field != only:
         return _step(session, draft, "ask" if draft.field else "summary")
     if not draft.field:

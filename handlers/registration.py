@@ -164,7 +164,11 @@ async def confirm(turn: Turn) -> Step:
 async def on_text(turn: Turn) -> object:
     """A plain text answer in the dialog (never reaches the FAQ fallback)."""
     step = await turn.run(
-        registration.answer, user_id=turn.actor.user_id, text=turn.text, now=turn.now
+        registration.answer,
+        user_id=turn.actor.user_id,
+        text=turn.text,
+        now=turn.now,
+        update_id=turn.update.update_id,
     )
     if step.status == "confirm":
         step = await confirm(turn)

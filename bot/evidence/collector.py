@@ -1,7 +1,8 @@
 """Acknowledging albums once: after a quiet period with no new item, re-read the DB and finish.
 
 The items themselves are in the database (``bot.evidence.albums``); this only keeps one timer
-per (chat, media group). On start, albums a previous run left unacknowledged are finished.
+per (chat, media group). On start, albums a previous run left unacknowledged are finished, once
+the updates of their chat that the previous run stored are processed.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class AlbumCollector:
 
     async def _later(self, key: tuple[int, str], delay: float) -> None:
         await asyncio.sleep(delay)
+        await self._chat_caught_up(key[0])
         try:
             await self.finish(*key)
         except Exception:
@@ -63,6 +65,13 @@ class AlbumCollector:
         if result is not None and delivery is not None:
             delivery.wake()
         return result
+
+    async def _chat_caught_up(self, chat_id: int) -> None:
+        """More items of the album may still be in the inbox (e.g. stored before a crash and
+        resumed after this timer started): finish only once the chat's updates are processed."""
+        while "dispatcher" not in self.deps.services:
+            await asyncio.sleep(0.05)
+        await self.deps.services["dispatcher"].chat_idle(chat_id)
 
     async def recover(self) -> int:
         """Finish albums left unacknowledged by a previous run (after a quiet period)."""
