@@ -44,8 +44,16 @@ def start(
     photo: str | None,
     chat_ids: list[int],
     now: datetime,
+    origin_update: int | None = None,
 ) -> Broadcast:
+    """Queue one outbox row per chat in one batch. A broadcast already started by the same
+    update (processed again after a crash) is returned as it is: nobody gets it twice."""
+    if origin_update is not None:
+        existing = session.scalar(select(Broadcast).where(Broadcast.origin_update == origin_update))
+        if existing is not None:
+            return existing
     row = Broadcast(
+        origin_update=origin_update,
         created_by=created_by,
         chat_id=chat_id,
         locale=locale,

@@ -173,7 +173,7 @@ def _start_broadcast(
     if not chat_ids:
         return 0, 0
     row = broadcasts.start(session, chat_ids=chat_ids, **kw)
-    return row.id, len(chat_ids)
+    return row.id, row.total
 
 
 async def broadcast(turn: Turn) -> None:
@@ -205,6 +205,7 @@ async def broadcast(turn: Turn) -> None:
         text=body,
         photo=photo,
         now=turn.now,
+        origin_update=turn.update.update_id,
     )
     if not n:
         turn.reply(turn.t("reminders.remind.nobody", label=target.label or word))

@@ -65,3 +65,5 @@ class Broadcast(Base):
     delivered: Mapped[int] = mapped_column(default=0)
     failed: Mapped[int] = mapped_column(default=0)
     reported_at: Mapped[datetime | None]
+    # the update that asked for it: a /broadcast processed again after a crash starts nothing new
+    origin_update: Mapped[int | None] = mapped_column(unique=True)
