@@ -63,7 +63,7 @@ def build_application(deps: Deps, *, token: str, base_url: str, file_url: str) -
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Errors outside turn handlers (PTB internals): log them and mark the update failed."""
-    from bot.turn import current
+    from bot.processing import current
 
     log.error("unhandled error on update: %s", context.error, exc_info=context.error)
     processing = current.get()
@@ -114,7 +114,11 @@ async def resend_unsent_replies(deps: Deps) -> None:
     pending = await deps.db.run(rows)
     if pending:
         log.info("sending %d replies recorded before the last stop", len(pending))
-        await sender.send_recorded(deps, pending)
+        by_chat: dict[int, list[sender.Pending]] = {}
+        for row in pending:
+            by_chat.setdefault(row.chat_id, []).append(row)
+        # each chat's replies in order, the chats at once
+        await asyncio.gather(*(sender.send_recorded(deps, rs) for rs in by_chat.values()))
 
 
 def holder_name() -> str:

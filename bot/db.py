@@ -35,7 +35,9 @@ def sqlalchemy_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, *, pool_size: int = 8) -> Engine:
+def make_engine(url: str, *, pool_size: int = 8, writes: bool = True) -> Engine:
+    """An engine; on SQLite ``writes=False`` makes one whose transactions only read (a plain
+    ``BEGIN``: in WAL mode readers run alongside the writer instead of queueing for it)."""
     url = sqlalchemy_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -44,12 +46,12 @@ def make_engine(url: str, *, pool_size: int = 8) -> Engine:
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=pool_size
         )
-        _sqlite_pragmas(engine)
+        _sqlite_pragmas(engine, begin="BEGIN IMMEDIATE" if writes else "BEGIN")
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
 
 
-def _sqlite_pragmas(engine: Engine) -> None:
+def _sqlite_pragmas(engine: Engine, *, begin: str) -> None:
     """WAL, a busy timeout and BEGIN IMMEDIATE: writers queue instead of failing with 'locked'."""
 
     @event.listens_for(engine, "connect")
@@ -64,7 +66,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(begin)
 
 
 def alembic_config(url: str) -> Config:
@@ -91,15 +93,21 @@ class Database:
     Other processes still wait through ``busy_timeout``.
     """
 
-    def __init__(self, engine: Engine, *, threads: int = 4) -> None:
+    def __init__(self, engine: Engine, *, threads: int = 4, reader: Engine | None = None) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.reader = reader or engine
+        self.read_sessions = sessionmaker(self.reader, expire_on_commit=False)
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="db")
         self._writer = threading.RLock() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def from_url(cls, url: str, *, threads: int = 4) -> Database:
-        return cls(make_engine(url, pool_size=threads + 2), threads=threads)
+        engine = make_engine(url, pool_size=threads + 2)
+        reader = None
+        if engine.dialect.name == "sqlite":
+            reader = make_engine(url, pool_size=threads + 2, writes=False)
+        return cls(engine, threads=threads, reader=reader)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -122,6 +130,20 @@ class Database:
         job = functools.partial(self.call, fn, *args, **kwargs)
         return await loop.run_in_executor(self._pool, job)
 
+    def _read_call(self, fn: Callable[..., T], args: Any, kwargs: Any) -> T:
+        with self.read_sessions() as session, session.begin():
+            return fn(session, *args, **kwargs)
+
+    async def read(
+        self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run a read-only ``fn(session, ...)`` in a worker thread, alongside the writers."""
+        loop = asyncio.get_running_loop()
+        job = functools.partial(self._read_call, fn, args, kwargs)
+        return await loop.run_in_executor(self._pool, job)
+
     def close(self) -> None:
         self._pool.shutdown(wait=True)
         self.engine.dispose()
+        if self.reader is not self.engine:
+            self.reader.dispose()

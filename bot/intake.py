@@ -21,7 +21,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
-from bot.turn import Processing, current
+from bot.processing import Processing, current
 from storage import inbox
 
 if TYPE_CHECKING:

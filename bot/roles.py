@@ -31,6 +31,70 @@ class Actor:
         return self.role in OFFICE
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What the platform says about the person speaking, and what decides their role."""
+
+    user_id: int
+    username: str | None
+    display_name: str
+    private: bool
+    admins: frozenset[int]
+    default_locale: str
+    campaign_id: int | None
+
+
+def look_up_actor(session: Session, seen: Seen) -> tuple[Actor, bool]:
+    """Read-only: who is speaking, and whether their user row needs writing (``record_actor``):
+    a new user, a new name, a first private chat, or a role that settings changed.
+
+    Coordinators come from settings and always win; a liaison without a unit is a resident.
+    """
+    user = users.get_user(session, seen.user_id)
+    stored = user.role if user is not None and user.role in ROLES else RESIDENT
+    role = COORDINATOR if seen.user_id in seen.admins else stored
+    if role == COORDINATOR and seen.user_id not in seen.admins:  # no longer in the settings
+        role = RESIDENT
+    unit_id = (
+        liaisons.unit_of(session, seen.user_id, seen.campaign_id) if seen.campaign_id else None
+    )
+    if role == LIAISON and unit_id is None:
+        role = RESIDENT
+    started = (user is not None and user.started_bot) or seen.private
+    needs_write = (
+        user is None
+        or (user.username, user.display_name) != (seen.username, seen.display_name)
+        or started != user.started_bot
+        or (stored == COORDINATOR) != (seen.user_id in seen.admins)
+    )
+    actor = Actor(
+        user_id=seen.user_id,
+        role=role,
+        locale=(user.locale if user is not None else None) or seen.default_locale,
+        display_name=seen.display_name,
+        username=seen.username,
+        unit_id=unit_id,
+        started_bot=started,
+    )
+    return actor, needs_write
+
+
+def record_actor(session: Session, seen: Seen, *, now: datetime) -> None:
+    """Write what ``look_up_actor`` found needs writing (idempotent)."""
+    user = users.touch_user(
+        session,
+        user_id=seen.user_id,
+        username=seen.username,
+        display_name=seen.display_name,
+        now=now,
+        private=seen.private,
+    )
+    if seen.user_id in seen.admins and user.role != COORDINATOR:
+        users.set_role(session, user, COORDINATOR, now=now)
+    elif seen.user_id not in seen.admins and user.role == COORDINATOR:
+        users.set_role(session, user, RESIDENT, now=now)
+
+
 def resolve_actor(
     session: Session,
     *,
@@ -43,32 +107,7 @@ def resolve_actor(
     campaign_id: int | None,
     now: datetime,
 ) -> Actor:
-    """Record the user and work out their role. Coordinators come from settings and always win."""
-    user = users.touch_user(
-        session,
-        user_id=user_id,
-        username=username,
-        display_name=display_name,
-        now=now,
-        private=private,
-    )
-    role = user.role if user.role in ROLES else RESIDENT
-    if user_id in admins:
-        role = COORDINATOR
-        if user.role != COORDINATOR:
-            users.set_role(session, user, COORDINATOR, now=now)
-    elif role == COORDINATOR:  # removed from COORDBOT_ADMINS since last time
-        role = RESIDENT
-        users.set_role(session, user, RESIDENT, now=now)
-    unit_id = liaisons.unit_of(session, user_id, campaign_id) if campaign_id else None
-    if role == LIAISON and unit_id is None:
-        role = RESIDENT
-    return Actor(
-        user_id=user_id,
-        role=role,
-        locale=user.locale or default_locale,
-        display_name=display_name,
-        username=username,
-        unit_id=unit_id,
-        started_bot=user.started_bot,
-    )
+    """Record the user and work out their role, in one go (the bot splits the two: see Turn)."""
+    seen = Seen(user_id, username, display_name, private, admins, default_locale, campaign_id)
+    record_actor(session, seen, now=now)
+    return look_up_actor(session, seen)[0]

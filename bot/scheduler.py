@@ -13,6 +13,7 @@ Because nothing lives in the scheduler, a restart or a second process loses or r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from datetime import UTC, datetime
@@ -56,9 +57,11 @@ class ReminderClock:
         self._scheduler = None
 
     async def _scheduled_tick(self) -> None:
-        """The interval job: skip quietly if the previous tick is still running."""
+        """The interval job: skip quietly if the previous tick is still running. A tick
+        cancelled because the bot is stopping is not an error (its work is in the database)."""
         if not self._lock.locked():
-            await self.tick()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.tick()
 
     async def tick(self, *, replan: bool = False) -> int:
         """Plan if it is time, queue what is due, wake the delivery loop; rows queued."""

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.processing import SendResult
+from bot.roles import Seen, record_actor
 from storage import outbox
 
 if TYPE_CHECKING:
@@ -120,9 +122,27 @@ def record_replies(
     return rows
 
 
+def record_turn(
+    session: Session,
+    keyed: list[tuple[str, dict[str, Any]]],
+    *,
+    seen: Seen | None,
+    now: datetime,
+) -> list[Pending]:
+    """A turn's writes: the speaker's user row if it changed, and its replies."""
+    if seen is not None:
+        record_actor(session, seen, now=now)
+    return record_replies(session, keyed, now=now)
+
+
 async def send_recorded(deps: Deps, rows: list[Pending]) -> None:
-    """Send recorded replies in order, then mark them sent (or failed) in one transaction."""
-    results: list[tuple[int, str, int | None, str | None]] = []
+    """Send recorded replies in order, then mark them sent (or failed) at once.
+
+    A reply sent but not yet marked when the process dies is sent again on start: the in-flight
+    repeat that cannot be told apart from a lost one. Marking right away (not batched with the
+    inbox's done marks) keeps that window, and so the repeats after a kill, small.
+    """
+    results: list[SendResult] = []
     for row in rows:
         try:
             msg = await send_with_retries(deps.bot, row.chat_id, row.payload)

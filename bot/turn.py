@@ -9,7 +9,6 @@ was recorded but not sent is sent on start. So the user gets each reply once.
 
 from __future__ import annotations
 
-import contextvars
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
@@ -22,28 +21,15 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackContext
 
 from bot import sender
+from bot.processing import current
 from bot.render import split_message
-from bot.roles import Actor, resolve_actor
+from bot.roles import Actor, Seen, look_up_actor
 
 if TYPE_CHECKING:
     from bot.deps import Deps
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
-
-
-@dataclass
-class Processing:
-    """What the dispatcher tracks for the update being processed (a context variable)."""
-
-    update_id: int
-    error: str | None = None
-    handlers: int = 0
-
-
-current: contextvars.ContextVar[Processing | None] = contextvars.ContextVar(
-    "coordbot_processing", default=None
-)
 
 
 @dataclass
@@ -56,6 +42,7 @@ class Turn:
     now: datetime
     name: str
     replies: list[dict[str, Any]] = field(default_factory=list)
+    seen: Seen | None = None  # the speaker's user row needs writing (with the replies)
 
     # -- who and where -------------------------------------------------------------------
     @property
@@ -131,12 +118,13 @@ class Turn:
         self.replies.append({"chat_id": self.chat_id, "payload": payload})
 
     async def flush(self) -> None:
-        if not self.replies:
+        """Record the replies (and the speaker, if new or changed) in one transaction; send."""
+        if not self.replies and self.seen is None:
             return
         uid = self.update.update_id
         keyed = [(f"reply:{uid}:{self.name}:{i}", r) for i, r in enumerate(self.replies)]
-        self.replies = []
-        rows = await self.deps.db.run(sender.record_replies, keyed, now=self.now)
+        seen, self.replies, self.seen = self.seen, [], None
+        rows = await self.deps.db.run(sender.record_turn, keyed, seen=seen, now=self.now)
         await sender.send_recorded(self.deps, rows)
 
 
@@ -180,8 +168,7 @@ async def make_turn(
         return None
     chat = update.effective_chat
     now = deps.clock.now()
-    actor = await deps.db.run(
-        resolve_actor,
+    seen = Seen(
         user_id=user.id,
         username=user.username,
         display_name=user.full_name,
@@ -189,6 +176,10 @@ async def make_turn(
         admins=deps.settings.admins | deps.extra_admins,
         default_locale=deps.settings.locale,
         campaign_id=deps.campaign_id,
-        now=now,
     )
-    return Turn(update, context, deps, actor, deps.campaign_id, now, name)
+    # A read (concurrent on SQLite too); the user row, if it needs writing, is written with
+    # the turn's replies: one write transaction per turn instead of two.
+    actor, needs_write = await deps.db.read(look_up_actor, seen)
+    turn = Turn(update, context, deps, actor, deps.campaign_id, now, name)
+    turn.seen = seen if needs_write else None
+    return turn

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from bot import commands
 from bot.commands import Command
 from bot.render import fmt_datetime
@@ -68,10 +70,15 @@ async def lang(turn: Turn) -> None:
         turn.reply(turn.t("core.lang.usage"))
         return
 
-    def save(session: object) -> None:
-        user = users.get_user(session, turn.actor.user_id)  # type: ignore[arg-type]
-        if user is not None:
-            users.set_locale(session, user, choice, now=turn.now)  # type: ignore[arg-type]
+    def save(session: Session) -> None:
+        user = users.touch_user(  # a first message may be /lang: the row may not exist yet
+            session,
+            user_id=turn.actor.user_id,
+            username=turn.actor.username,
+            display_name=turn.actor.display_name,
+            now=turn.now,
+        )
+        users.set_locale(session, user, choice, now=turn.now)
 
     await turn.run(save)
     turn.reply(turn.deps.catalog.t(choice, "core.lang.done"))

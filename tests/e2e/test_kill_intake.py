@@ -1,11 +1,12 @@
 """SIGKILL a real ``coordbot run`` during a burst: after restart every update took effect once.
 
 Polling and webhook mode. What may repeat is only a reply that was in flight at the kill (sent,
-not yet marked sent): Telegram offers no way to ask whether it arrived.
+not yet marked sent): Telegram offers no way to ask whether it arrived, so it is sent again.
 """
 
 from __future__ import annotations
 
+import re
 import socket
 from collections import Counter
 from pathlib import Path
@@ -20,7 +21,6 @@ from tests.proc import BotProcess
 
 pytestmark = pytest.mark.slow
 BURST = 50
-MAX_IN_FLIGHT_REPEATS = 4
 
 
 def free_port() -> int:
@@ -67,7 +67,10 @@ async def check_every_update_once(api: FakeBotApi, bot: BotProcess) -> None:
     replies = Counter({u.id: len(api.sent_to(u.id)) for u in users})
     repeated = [uid for uid, n in replies.items() if n > 1]
     assert all(n <= 2 for n in replies.values()), replies
-    assert len(repeated) <= MAX_IN_FLIGHT_REPEATS, f"{len(repeated)} users answered twice"
+    # Only replies in flight at the kill (recorded, maybe sent, not yet marked sent) may come
+    # twice: the restarted bot says how many it sent again.
+    resent = sum(int(n) for n in re.findall(r"sending (\d+) replies recorded", bot.logs()))
+    assert len(repeated) <= resent, f"{len(repeated)} users answered twice, {resent} in flight"
 
     engine = create_engine(bot.db_url)
     with engine.connect() as conn:
