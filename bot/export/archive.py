@@ -4,15 +4,15 @@ an index (``索引.csv``, UTF-8 with BOM so Excel reads the Chinese) of every ev
 A file whose bytes are already in the archive (same SHA-256: submitted twice, or by two units)
 is written once, under its first submission; its other rows in the index name that file. A
 file missing on disk is listed as missing, never silently dropped. Photos are stored, not
-re-compressed. Rows stream from the database and the index goes to a temp file first, so
-memory does not grow with the number of files.
+re-compressed. Rows stream from the database, the index goes to a temp file first and the ZIP
+is written by ``ZipStream`` (central directory spooled to disk), so memory does not grow with
+the number of files.
 """
 
 from __future__ import annotations
 
 import csv
 import tempfile
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.export import rows as r
 from bot.export.workbook import REVIEW_WORDS, local
+from bot.export.zipstream import ZipStream
 
 INDEX = "索引.csv"
 HEADER = [
@@ -45,7 +46,7 @@ def write_zip(
     counts = {"files": 0, "rows": 0, "duplicates": 0, "missing": 0}
     with (
         tempfile.TemporaryDirectory(dir=path.parent) as tmp,
-        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive,
+        ZipStream(path) as archive,
     ):
         index_path = Path(tmp) / "index.csv"
         with index_path.open("w", encoding="utf-8-sig", newline="") as index:
@@ -61,13 +62,13 @@ def write_zip(
                 )  # fmt: skip
                 if counts["rows"] % 200 == 0:
                     tick("zip", counts["rows"], total)
-        archive.write(index_path, INDEX)
+        archive.write(index_path, INDEX, deflate=True)
     tick("zip", counts["rows"], max(total, counts["rows"]))
     return counts
 
 
 def _add(
-    archive: zipfile.ZipFile,
+    archive: ZipStream,
     row: r.EvidenceRow,
     media_dir: Path,
     tz: ZoneInfo,
@@ -82,7 +83,6 @@ def _add(
         counts["missing"] += 1
         return "", "文件缺失"
     name = row.archive_name(tz)
-    kind = zipfile.ZIP_STORED if row.mime.startswith(COMPRESSED) else zipfile.ZIP_DEFLATED
-    archive.write(source, name, compress_type=kind)
+    archive.write(source, name, deflate=not row.mime.startswith(COMPRESSED))
     counts["files"] += 1
     return name, ""
