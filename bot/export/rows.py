@@ -87,11 +87,14 @@ def evidence_rows(session: Session, campaign_id: int) -> Iterator[EvidenceRow]:
         return
     report, efile, _ = models
     twin, twin_report = aliased(efile), aliased(report)
+    # first copy of each content: one grouped pass the database hashes and joins, rather than
+    # a correlated sub-select probed once per file
     first = (
-        select(func.min(twin.id))
+        select(twin.sha256, func.min(twin.id).label("first_id"))
         .join(twin_report, twin_report.id == twin.report_id)
-        .where(twin.sha256 == efile.sha256, twin_report.campaign_id == campaign_id)
-        .scalar_subquery()
+        .where(twin_report.campaign_id == campaign_id)
+        .group_by(twin.sha256)
+        .subquery()
     )
     query = (
         select(
@@ -109,12 +112,13 @@ def evidence_rows(session: Session, campaign_id: int) -> Iterator[EvidenceRow]:
             efile.path,
             report.state,
             efile.duplicate_of,
-            first,
+            first.c.first_id,
         )
         .join(report, report.id == efile.report_id)
         .join(Unit, Unit.id == report.unit_id)
         .outerjoin(Task, Task.id == report.task_id)
         .outerjoin(User, User.id == efile.sender)
+        .join(first, first.c.sha256 == efile.sha256)
         .where(report.campaign_id == campaign_id)
         .order_by(Unit.id, Task.number, efile.id)
         .execution_options(yield_per=BATCH)
