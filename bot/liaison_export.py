@@ -9,8 +9,6 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
 from bot.liaison_admin import roster
@@ -29,6 +27,9 @@ def export_roster(
 ) -> int:
     """Write the workbook to ``path``; ``label(key)`` gives column titles and role names.
     Returns the number of liaisons written."""
+    from openpyxl import Workbook  # ~30 MB, loaded with the first export
+    from openpyxl.styles import Font
+
     found = roster(session, campaign_id=campaign_id)
     book = Workbook()
     sheet = book.active

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
@@ -17,13 +17,15 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 from bot.commands import Command
 from bot.deps import Deps
 from bot.faq import answering, editing, queue
-from bot.faq.answering import Asked
+from bot.faq.answering import Asked, no_match
 from bot.faq.kb import FaqError
 from bot.faq.live import LiveFaq, file_entries_of
-from bot.faq.matcher import Match
 from bot.roles import COORDINATOR, OFFICE
 from bot.turn import Turn, turn_handler
 from storage.models.questions import Question
+
+if TYPE_CHECKING:  # the matcher (scikit-learn) loads with the FAQ's first build
+    from bot.faq.matcher import Match
 
 log = logging.getLogger(__name__)
 TEXT_GROUP, BUTTON_GROUP = 10, 0
@@ -44,7 +46,7 @@ def asked(turn: Turn, text: str, match: Match | None = None) -> Asked:
         message_id=msg.message_id if msg else None,
         update_id=turn.update.update_id,
         text=text,
-        match=match or Match(None, 0.0, []),
+        match=match or no_match(),
     )
 
 
@@ -157,7 +159,7 @@ async def to_staff(turn: Turn, question: Asked) -> None:
 
 async def complaint(turn: Turn, live: LiveFaq, text: str) -> None:
     """Queued as urgent and pushed to the coordinators at once; a known answer is given too."""
-    match = await live.match(text) if live.loaded else Match(None, 0.0, [])
+    match = await live.match(text) if live.loaded else no_match()
     catalog, locale = turn.deps.catalog, turn.deps.settings.locale
 
     def notice(row: Question) -> str:
@@ -221,7 +223,9 @@ async def on_startup(app: Any, deps: Deps) -> None:
     except FaqError as exc:
         log.error("FAQ not loaded: %s", exc)
         entries = ()
-    live = LiveFaq.from_config(deps.campaign_id, entries, mode="auto")
+    # COORDBOT_FAQ_MODEL=off: lexical only, without the e5 model's ~300 MB
+    off = deps.settings.faq_model == "off"
+    live = LiveFaq.from_config(deps.campaign_id, entries, mode="lexical" if off else "auto")
     deps.services["faq"] = live
     # Build in the background: commands are answered meanwhile; questions wait for it.
     deps.services["faq-build"] = asyncio.create_task(live.first_build(deps.db))

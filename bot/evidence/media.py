@@ -16,9 +16,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import imagehash
-from PIL import Image, UnidentifiedImageError
+if TYPE_CHECKING:  # Pillow and imagehash (numpy, scipy) load with the first photo
+    from PIL import Image
 
 # magic bytes → (MIME type, extension)
 SIGNATURES: tuple[tuple[bytes, int, str, str], ...] = (
@@ -75,6 +76,9 @@ def analyse(data: bytes, *, tz: tzinfo = UTC) -> Analysed:
     sha = hashlib.sha256(data).hexdigest()
     if not mime.startswith("image/"):
         return Analysed(sha, len(data), mime, ext)
+    import imagehash
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size

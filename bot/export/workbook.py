@@ -11,11 +11,9 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
@@ -23,6 +21,9 @@ from bot.export import rows as r
 from bot.status.states import pair_state
 from storage import status as q
 from storage.models.core import Task, TaskUnit, Unit
+
+if TYPE_CHECKING:  # openpyxl (~30 MB) loads with the first export
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 Progress = Callable[[str, int, int], None]
 ROSTER = [
@@ -83,6 +84,8 @@ def write_workbook(
     progress: Progress | None = None,
 ) -> dict[str, int]:
     """Write the workbook; returns how many data rows each sheet got."""
+    from openpyxl import Workbook
+
     tick = progress or (lambda stage, done, total: None)
     book = Workbook(write_only=True)
     counts = {

@@ -13,15 +13,17 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy.orm import Session
 
 from bot.faq.kb import FaqEntry
-from bot.faq.matcher import Match
 from bot.faq.normalize import normalize_text
 from storage import outbox, questions
 from storage.models.questions import Question
+
+if TYPE_CHECKING:
+    from bot.faq.matcher import Match
 
 REPEAT_WINDOW = timedelta(minutes=10)
 GROUP_ANSWERS_PER_MINUTE = 3
@@ -29,6 +31,13 @@ SUGGEST_FLOOR = 0.2  # a candidate below this score is not worth suggesting
 MAX_SUGGESTIONS = 3
 # Seven or more digits, allowing the blanks and dashes people type inside phone numbers.
 _DIGIT_RUN = re.compile(r"\d(?:[\s\-]?\d){6,}")
+
+
+def no_match() -> Match:
+    """The matcher's abstention (imports the matcher: scikit-learn loads with the first need)."""
+    from bot.faq.matcher import Match
+
+    return Match(None, 0.0, [])
 
 
 def mask_digits(text: str) -> str:
@@ -105,7 +114,7 @@ class Asked:
     message_id: int | None
     update_id: int | None
     text: str
-    match: Match = field(default_factory=lambda: Match(None, 0.0, []))
+    match: Match = field(default_factory=no_match)
 
 
 def queue_question(

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import yaml
 
 from bot.faq.evaluate import evaluate, format_report, read_eval_set
 from bot.faq.kb import FaqEntry, FaqError, load_faq
-from bot.faq.matcher import FaqMatcher, Mode, build_matcher, load_chitchat
 from bot.faq.normalize import Synonyms
+
+if TYPE_CHECKING:  # scikit-learn loads when a command builds a matcher, not with `coordbot`
+    from bot.faq.matcher import FaqMatcher, Mode
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config" / "faq"
 
@@ -50,6 +52,8 @@ def load_matcher(
     kb: Path, mode: str, synonyms: Path | None = None, chitchat: Path | None = None
 ) -> FaqMatcher:
     """Build a matcher from files; exits 1 with one line on any bad input."""
+    from bot.faq.matcher import build_matcher, load_chitchat
+
     if mode not in ("auto", "lexical", "hybrid"):
         raise _fail(f"unknown mode {mode!r} (auto, lexical or hybrid)")
     try:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def model_available() -> bool:
@@ -36,15 +37,21 @@ class Embedder:
         """L2-normalised embeddings with the e5 "query: " prefix (added by the engine)."""
         with self._lock:
             out = self._get().query(list(texts))
+        import numpy as np
+
         return np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
 
     def query(self, text: str) -> np.ndarray:
         with self._lock:
             out = self._get().query(text)
+        import numpy as np
+
         return np.asarray(out, dtype=np.float32)
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised embeddings with the e5 "passage: " prefix."""
         with self._lock:
             out = self._get().passage(list(texts))
+        import numpy as np
+
         return np.asarray(out, dtype=np.float32).reshape(len(texts), -1)

@@ -4,6 +4,7 @@ The file is the seed; a database row with the same id overrides it (``published`
 (``removed``) or waits for review (``proposed``, ignored until approved). One matcher is built
 per change, in a worker thread, and swapped in atomically; ``version`` counts the swaps.
 Embeddings are cached by text, so a rebuild after ``/faq add`` embeds only the new texts.
+The matcher (scikit-learn, numpy) is imported by the first build, not with this module.
 """
 
 from __future__ import annotations
@@ -15,20 +16,24 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import yaml
 from sqlalchemy.orm import Session
 
+from bot.faq.answering import no_match
 from bot.faq.embedding import Embedder, model_available
 from bot.faq.kb import FaqEntry, load_faq
-from bot.faq.matcher import FaqMatcher, Match, Mode, build_matcher, load_chitchat
 from bot.faq.normalize import Synonyms
 from bot.settings import ROOT
 from storage import questions
 from storage.models.core import Campaign
 from storage.models.questions import FaqEntryRow
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from bot.faq.matcher import FaqMatcher, Match, Mode
 
 log = logging.getLogger(__name__)
 CONFIG_DIR = ROOT / "config" / "faq"
@@ -52,6 +57,8 @@ class CachingEmbedder(Embedder):
             vectors = embed(missing)
             with self._cache_lock:
                 self._cache.update({(kind, t): v for t, v in zip(missing, vectors, strict=True)})
+        import numpy as np
+
         return np.stack([self._cache[(kind, t)] for t in texts])
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
@@ -131,13 +138,11 @@ class LiveFaq:
     @classmethod
     def from_config(cls, campaign_id: int, file_entries: Sequence[FaqEntry], mode: Mode) -> LiveFaq:
         syn = CONFIG_DIR / "synonyms.yaml"
-        chat = CONFIG_DIR / "chitchat.yaml"
         return cls(
             campaign_id=campaign_id,
             file_entries=tuple(file_entries),
             mode=mode,
             synonyms=Synonyms.load(syn) if syn.is_file() else Synonyms(),
-            chitchat=load_chitchat(chat) if chat.is_file() else [],
             complaint_words=load_words("complaints.yaml", "words"),
         )
 
@@ -150,6 +155,11 @@ class LiveFaq:
         entries = merge_entries(self.file_entries, rows)
         if not entries:
             return None, {}
+        from bot.faq.matcher import build_matcher, load_chitchat
+
+        chat = CONFIG_DIR / "chitchat.yaml"
+        if not self.chitchat and chat.is_file():
+            self.chitchat = load_chitchat(chat)
         use_model = self.mode == "hybrid" or (self.mode == "auto" and model_available())
         matcher = build_matcher(
             entries,
@@ -188,7 +198,7 @@ class LiveFaq:
     async def match(self, text: str) -> Match:
         matcher = self.matcher
         if matcher is None:
-            return Match(None, 0.0, [])
+            return no_match()
         return await asyncio.to_thread(matcher.match, text)
 
     @property
