@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     invite_days: int = Field(default=7, ge=1)
     residents_see_status: bool = True
     digest_time: str = "17:30"
+    faq_model: str = Field(
+        default="auto", description="auto: e5 model when installed (~300 MB); off: lexical only"
+    )
     log_level: str = "INFO"
 
     @field_validator("admins", mode="before")
@@ -95,6 +98,13 @@ class Settings(BaseSettings):
     def _locale(cls, value: str) -> str:
         if value not in LOCALES:
             raise ValueError(f"unknown locale {value!r} (use {' or '.join(LOCALES)})")
+        return value
+
+    @field_validator("faq_model")
+    @classmethod
+    def _faq_model(cls, value: str) -> str:
+        if value not in ("auto", "off"):
+            raise ValueError(f"unknown FAQ model setting {value!r} (use auto or off)")
         return value
 
     @field_validator("digest_time")

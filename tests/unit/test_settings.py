@@ -30,6 +30,7 @@ def test_defaults_match_the_interface_contract() -> None:
     assert s.campaign.name == "quality-city-2013.yaml"
     assert s.timezone == "Asia/Shanghai" and s.locale == "zh-CN"
     assert s.token is None
+    assert s.faq_model == "auto"
 
 
 def test_environment_values(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -37,7 +38,9 @@ def test_environment_values(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COORDBOT_TELEGRAM_TOKEN", "123:abc")
     monkeypatch.setenv("COORDBOT_DATABASE_URL", "postgresql://u:p@db/coordbot")
     monkeypatch.setenv("COORDBOT_LOCALE", "en")
+    monkeypatch.setenv("COORDBOT_FAQ_MODEL", "off")
     s = load_settings()
+    assert s.faq_model == "off"
     assert s.admins == frozenset({1001, 1002, -5})
     assert s.token == "123:abc"
     assert "123:abc" not in repr(s)
@@ -60,6 +63,7 @@ def test_dotenv_file_is_read(tmp_path: object) -> None:
         ("COORDBOT_DATABASE_URL", "mysql://x/y", "unsupported database"),
         ("COORDBOT_ADMINS", "12,abc", "not a numeric Telegram user id"),
         ("COORDBOT_LOCALE", "fr", "unknown locale"),
+        ("COORDBOT_FAQ_MODEL", "lexical", "use auto or off"),
         ("COORDBOT_WORKERS", "zero", "COORDBOT_WORKERS"),
     ],
 )
