@@ -1,9 +1,12 @@
 """Memory: RSS of ``coordbot run`` idle and after 2k, 5k and 10k updates (goal <= 150 MB, flat
-after warm-up). The bot runs in its own process; the updates are FAQ questions and commands
-from 2500 residents (4 each), sent in rushes of 500 through the fake Bot API (the bot's own
-30 sends/s limiter lifted, as in bench/throughput.py: memory, not Telegram's pace, is measured).
+after warm-up), once per ``COORDBOT_FAQ_MODEL`` (``auto``: the e5 model when installed; ``off``:
+lexical FAQ only), each bot in its own process. Baseline: the bare PTB echo bot, idle. The
+updates are FAQ questions and commands from 2500 residents (4 each), sent in rushes of 500
+through the fake Bot API (the bot's own 30 sends/s limiter lifted, as in bench/throughput.py:
+memory, not Telegram's pace, is measured).
 
-    python -m bench memory
+    python -m bench memory                      # both settings
+    COORDBOT_BENCH_FAQ_MODELS=off python -m bench memory
 """
 
 from __future__ import annotations
@@ -18,34 +21,55 @@ from bench.throughput import questions
 from bot.localapi import FakeBotApi
 
 TOTAL = int(os.environ.get("COORDBOT_BENCH_UPDATES", "10000"))
+MODELS = os.environ.get("COORDBOT_BENCH_FAQ_MODELS", "auto,off").split(",")
 CHECKPOINTS = (2000, 5000, 10000)
 RUSH = 500
 COMMANDS = ["/help", "/tasks", "/status", "/me"]
+SETTLE = 5.0  # seconds after the first getUpdates: the FAQ's first build runs meanwhile
+
+
+async def echo_idle(api: FakeBotApi, tmp: Path) -> float:
+    bot = BotProcess.echo(api, tmp)
+    await bot.start()
+    try:
+        await asyncio.sleep(SETTLE)
+        return rss_mb(bot.pid)
+    finally:
+        await bot.stop()
+
+
+async def coordbot_run(api: FakeBotApi, tmp: Path, model: str, texts: list[str]) -> None:
+    bot = BotProcess.coordbot(api, tmp, unlimited=True, COORDBOT_FAQ_MODEL=model)
+    await bot.start()
+    label = f"COORDBOT_FAQ_MODEL={model}"
+    try:
+        await asyncio.sleep(SETTLE)
+        print(f"{label}: idle (started, polling):  {rss_mb(bot.pid):7.1f} MB", flush=True)
+        people = [api.add_user(f"居民{i}", id=3_000_000 + i) for i in range(TOTAL // 4)]
+        done = 0
+        while done < TOTAL:
+            start = len(api.sent)
+            for k in range(RUSH):
+                person = people[(done + k) % len(people)]
+                text = texts[(done + k) * 7 % len(texts)]
+                api.send_text(person.id, person, text)
+            await api.wait_for(lambda: len(api.sent) - start >= RUSH, 300)  # noqa: B023
+            done += RUSH
+            if done in CHECKPOINTS or done == TOTAL:
+                print(f"{label}: after {done:>6} updates: {rss_mb(bot.pid):7.1f} MB", flush=True)
+    finally:
+        await bot.stop()
 
 
 async def bench() -> None:
     texts = questions() + COMMANDS
     with tempfile.TemporaryDirectory(prefix="coordbot-mem-") as name:
         async with FakeBotApi() as api:
-            bot = BotProcess.coordbot(api, Path(name), unlimited=True)
-            await bot.start()
-            try:
-                await asyncio.sleep(2)
-                print(f"idle (started, polling):   {rss_mb(bot.pid):7.1f} MB", flush=True)
-                people = [api.add_user(f"居民{i}", id=3_000_000 + i) for i in range(TOTAL // 4)]
-                done = 0
-                while done < TOTAL:
-                    start = len(api.sent)
-                    for k in range(RUSH):
-                        person = people[(done + k) % len(people)]
-                        text = texts[(done + k) * 7 % len(texts)]
-                        api.send_text(person.id, person, text)
-                    await api.wait_for(lambda: len(api.sent) - start >= RUSH, 300)  # noqa: B023
-                    done += RUSH
-                    if done in CHECKPOINTS:
-                        print(f"after {done:>6} updates:    {rss_mb(bot.pid):7.1f} MB", flush=True)
-            finally:
-                await bot.stop()
+            echo = await echo_idle(api, Path(name) / "echo")
+        print(f"baseline: bare PTB echo bot, idle:      {echo:7.1f} MB", flush=True)
+        for model in MODELS:
+            async with FakeBotApi() as api:  # a fresh server, database and users per run
+                await coordbot_run(api, Path(name) / model, model, texts)
     print(f"machine: {machine()}; goal <= 150 MB, flat after warm-up")
 
 
