@@ -41,9 +41,17 @@ def test_killed_load_leaves_before_or_after(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COORDBOT_")}
     load = [sys.executable, "-m", "bot.cli", "campaign", "load", str(QUALITY_CITY)]
     seen = []
-    # Start-up (imports) takes most of the time; the load itself is one short transaction.
-    # Kills spread over that window land before, during and after it.
-    for i, delay in enumerate((1.4, 1.9, 2.1, 2.3, 2.6)):
+    # Time one whole load, then kill others at fractions of that time: start-up (imports)
+    # takes most of it, the load itself is one short transaction near the end, so the kills
+    # land before, during and after it whatever the machine's speed.
+    probe = tmp_path / "probe.db"
+    shutil.copy(template, probe)
+    env["COORDBOT_DATABASE_URL"] = f"sqlite:///{probe}"
+    started = time.monotonic()
+    subprocess.run(load, env=env, check=True, capture_output=True)
+    whole = time.monotonic() - started
+    for i, share in enumerate((0.3, 0.6, 0.75, 0.85, 0.92)):
+        delay = whole * share
         db = tmp_path / f"run{i}.db"
         shutil.copy(template, db)
         env["COORDBOT_DATABASE_URL"] = url = f"sqlite:///{db}"
