@@ -43,7 +43,7 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
         db.close()
 
 
-from tests.localapi_fixtures import fake_api, threaded_fake_api  # noqa: E402, F401
+from tests.localapi_fixtures import api, fake_api, threaded_fake_api  # noqa: E402, F401
 
 # --- Suite-wide guard: no phone number or e-mail address is ever sent to a group -----------------
 PRIVATE_DATA = re.compile(

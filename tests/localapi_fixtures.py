@@ -11,6 +11,7 @@ async def test_x(fake_api):
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -19,8 +20,8 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from PIL import Image
-from telegram import Bot
-from telegram.ext import Application, ApplicationBuilder
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.localapi import FakeBotApi, ThreadedFakeBotApi
 
@@ -74,3 +75,26 @@ async def fake_api() -> AsyncIterator[FakeBotApi]:
 def threaded_fake_api() -> Iterator[ThreadedFakeBotApi]:
     with ThreadedFakeBotApi(token=TOKEN, bot_username=BOT_USERNAME) as api:
         yield api
+
+
+@pytest_asyncio.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    """A fake Bot API with the test token and bot name."""
+    async with FakeBotApi(token=TOKEN, bot_username=BOT_USERNAME) as server:
+        yield server
+
+
+async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The echo bot of the fake server's own tests: text back with a button; files' SHA-256."""
+    message = update.effective_message
+    assert message is not None
+    if message.photo or message.document:
+        media = message.photo[-1] if message.photo else message.document
+        assert media is not None
+        data = bytes(await (await media.get_file()).download_as_bytearray())
+        await message.reply_text(f"sha256 {hashlib.sha256(data).hexdigest()} {len(data)}")
+        return
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("好", callback_data="ok:1")]])
+    await message.reply_text(
+        f"<b>收到</b> {message.text}", parse_mode="HTML", reply_markup=keyboard
+    )

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-import pytest_asyncio
 from telegram import (
     BotCommand,
     InlineKeyboardButton,
@@ -29,31 +27,11 @@ from tests.localapi_fixtures import (
     BOT_USERNAME,
     TOKEN,
     build_application,
+    echo,
     jpeg_bytes,
     make_bot,
     polling,
 )
-
-
-@pytest_asyncio.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi(token=TOKEN, bot_username=BOT_USERNAME) as server:
-        yield server
-
-
-async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    assert message is not None
-    if message.photo or message.document:
-        media = message.photo[-1] if message.photo else message.document
-        assert media is not None
-        data = bytes(await (await media.get_file()).download_as_bytearray())
-        await message.reply_text(f"sha256 {hashlib.sha256(data).hexdigest()} {len(data)}")
-        return
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("好", callback_data="ok:1")]])
-    await message.reply_text(
-        f"<b>收到</b> {message.text}", parse_mode="HTML", reply_markup=keyboard
-    )
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
