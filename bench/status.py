@@ -22,18 +22,17 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert, text
 
-from bot.db import Database, sqlalchemy_url, upgrade
+from bot.db import Database, upgrade
 from storage.models.core import Campaign, QuotaItem, Task, TaskQuota, TaskUnit, Unit
 from storage.models.evidence import EvidenceFile, Report
+from tests.dbs import temporary_postgres
 
 UNITS, TASKS = 1000, 50
 SCALE = max(1, int(os.environ.get("COORDBOT_BENCH_SCALE", "1")))
@@ -230,16 +229,8 @@ def postgres_url() -> Iterator[str | None]:
     if not admin:
         yield None
         return
-    name = f"coordbot_bench_{uuid.uuid4().hex[:8]}"
-    engine = create_engine(sqlalchemy_url(admin), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
+    with temporary_postgres(admin, prefix="coordbot_bench") as url:
+        yield url
 
 
 def run_backend(label: str, url: str, tmp: Path) -> None:

@@ -31,12 +31,19 @@ def throwaway_url(backend: str, tmp_path: Path) -> Iterator[str]:
     admin = postgres_admin_url()
     if admin is None:
         pytest.skip(f"{POSTGRES_ENV} is not set (see .ci/run)")
-    name = f"coordbot_test_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(sqlalchemy_url(admin), isolation_level="AUTOCOMMIT")
+    with temporary_postgres(admin) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def temporary_postgres(admin_url: str, prefix: str = "coordbot_test") -> Iterator[str]:
+    """Create a fresh database on the server ``admin_url`` points to; drop it afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(sqlalchemy_url(admin_url), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with engine.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
