@@ -158,6 +158,7 @@ class DigestService:
 
     def __init__(self, deps: Deps, *, interval: float = 60.0) -> None:
         self.deps, self.interval = deps, interval
+        self.checks = 0  # completed background checks (tests wait for the first)
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -194,4 +195,5 @@ class DigestService:
                 await self.tick()
             except Exception:
                 log.exception("daily digest check failed")
+            self.checks += 1
             await asyncio.sleep(self.interval)

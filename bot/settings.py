@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     inbox_keep_days: int = Field(default=7, ge=1)
     invite_days: int = Field(default=7, ge=1)
     residents_see_status: bool = True
-    digest_time: str = "17:30"
+    digest_time: str = Field(default="17:30", description="HH:MM local, or off for no digest")
     faq_model: str = Field(
         default="auto", description="auto: e5 model when installed (~300 MB); off: lexical only"
     )
@@ -110,9 +110,11 @@ class Settings(BaseSettings):
     @field_validator("digest_time")
     @classmethod
     def _digest_time(cls, value: str) -> str:
+        if value.strip().lower() == "off":
+            return "off"
         hh, _, mm = value.partition(":")
         if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60):
-            raise ValueError(f"{value!r} is not a HH:MM time")
+            raise ValueError(f"{value!r} is not a HH:MM time (or off)")
         return value
 
     @property

@@ -126,6 +126,8 @@ def chart_path(media_dir: Path, update_id: int) -> Path:
 
 
 async def on_startup(app: Any, deps: Any) -> None:
+    if deps.settings.digest_time == "off":
+        return
     service = DigestService(deps)
     deps.services["digest"] = service
     service.start()

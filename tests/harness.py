@@ -76,6 +76,8 @@ async def bot_session(
     await api.start()
     for uid in admins:
         api.add_user("协调员", id=uid, username=f"coord{uid}")
+    # The digest follows the wall clock; tests that want it pass a clock and a digest_time.
+    settings_overrides.setdefault("digest_time", "off")
     settings = load_settings(
         telegram_token=api.token,
         telegram_base_url=api.base_url,

@@ -37,6 +37,8 @@ class BotProcess:
             "COORDBOT_ADMINS": ",".join(map(str, admins)),
             "COORDBOT_CAMPAIGN": str(campaign),
             "COORDBOT_LOG_LEVEL": "INFO",
+            # the digest follows the wall clock: after 17:30 on a working day it would interleave
+            "COORDBOT_DIGEST_TIME": "off",
             **(env or {}),
         }
         self.proc: asyncio.subprocess.Process | None = None

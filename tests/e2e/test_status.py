@@ -7,12 +7,13 @@ from __future__ import annotations
 import io
 import random
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from openpyxl import load_workbook
 from PIL import Image
 
+from bot.clock import FixedClock
 from bot.localapi import FakeUser
 from storage import campaigns
 from storage.models.core import User
@@ -99,3 +100,27 @@ async def test_residents_may_be_refused(tmp_path: Path) -> None:
         assert "仅向工作人员" in await h.reply_text(resident, "/status")
         assert "仅向工作人员" in await h.reply_text(resident, "/status 虎门镇")
         assert "/export" in await h.reply_text(resident, "/export")  # refused, says which
+
+
+async def test_daily_digest_reaches_coordinators_once(tmp_path: Path) -> None:
+    """Friday 8 Nov 2013, 17:29 in Dongguan: not yet; at 17:31 the digest goes out, once."""
+    clock = FixedClock(datetime(2013, 11, 8, 9, 29, tzinfo=UTC))
+    async with bot_session(tmp_path, clock=clock, digest_time="17:30") as h:
+        assert "/tasks" in await h.reply_text(h.admin, "/help")  # a bot may not write first
+        digest = h.deps.services["digest"]
+        await h.api.wait_for(lambda: digest.checks >= 1)  # its own check at start: not yet
+        assert await digest.tick() == 0
+        clock.advance(timedelta(minutes=2))
+        h.api.mark()
+        parts = await digest.tick()
+        assert parts >= 1
+        sent = await h.api.wait_sent(h.admin.id, count=parts)
+        assert "每日汇总" in sent[0].body and "2013年11月8日" in sent[0].body
+        assert await digest.tick() == 0  # the outbox row is the ledger: never twice a day
+
+
+async def test_digest_off_starts_no_digest(tmp_path: Path) -> None:
+    clock = FixedClock(datetime(2013, 11, 8, 10, 0, tzinfo=UTC))
+    async with bot_session(tmp_path, clock=clock, digest_time="off") as h:
+        assert "digest" not in h.deps.services
+        assert "/tasks" in await h.reply_text(h.admin, "/help")

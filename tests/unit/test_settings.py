@@ -55,6 +55,12 @@ def test_dotenv_file_is_read(tmp_path: object) -> None:
     assert s.admins == frozenset({42}) and s.timezone == "Europe/Paris"
 
 
+@pytest.mark.parametrize(("value", "kept"), [("18:05", "18:05"), ("OFF", "off")])
+def test_digest_time_or_off(monkeypatch: pytest.MonkeyPatch, value: str, kept: str) -> None:
+    monkeypatch.setenv("COORDBOT_DIGEST_TIME", value)
+    assert load_settings().digest_time == kept
+
+
 @pytest.mark.parametrize(
     ("var", "value", "words"),
     [
@@ -65,6 +71,7 @@ def test_dotenv_file_is_read(tmp_path: object) -> None:
         ("COORDBOT_LOCALE", "fr", "unknown locale"),
         ("COORDBOT_FAQ_MODEL", "lexical", "use auto or off"),
         ("COORDBOT_WORKERS", "zero", "COORDBOT_WORKERS"),
+        ("COORDBOT_DIGEST_TIME", "25:00", "not a HH:MM time (or off)"),
     ],
 )
 def test_bad_values_name_the_variable(
