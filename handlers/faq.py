@@ -24,7 +24,7 @@ from bot.roles import COORDINATOR, OFFICE
 from bot.turn import Turn, turn_handler
 from storage.models.questions import Question
 
-if TYPE_CHECKING:  # the matcher (scikit-learn) loads with the FAQ's first build
+if TYPE_CHECKING:  # the matcher (numpy) loads with the FAQ's first build
     from bot.faq.matcher import Match
 
 log = logging.getLogger(__name__)

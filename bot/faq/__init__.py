@@ -1,6 +1,6 @@
 """Residents' FAQ: loading FAQ files, normalising questions and matching them to entries.
 
-The matcher (scikit-learn, numpy, scipy: ~100 MB) is imported on first use, not with the package.
+The matcher (numpy, and the e5 model when used) is imported on first use, not with the package.
 """
 
 from typing import TYPE_CHECKING, Any

@@ -34,7 +34,7 @@ _DIGIT_RUN = re.compile(r"\d(?:[\s\-]?\d){6,}")
 
 
 def no_match() -> Match:
-    """The matcher's abstention (imports the matcher: scikit-learn loads with the first need)."""
+    """The matcher's abstention (imports the matcher: numpy loads with the first need)."""
     from bot.faq.matcher import Match
 
     return Match(None, 0.0, [])

@@ -14,7 +14,7 @@ from bot.faq.evaluate import evaluate, format_report, read_eval_set
 from bot.faq.kb import FaqEntry, FaqError, load_faq
 from bot.faq.normalize import Synonyms
 
-if TYPE_CHECKING:  # scikit-learn loads when a command builds a matcher, not with `coordbot`
+if TYPE_CHECKING:  # numpy loads when a command builds a matcher, not with `coordbot`
     from bot.faq.matcher import FaqMatcher, Mode
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config" / "faq"

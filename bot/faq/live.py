@@ -4,7 +4,7 @@ The file is the seed; a database row with the same id overrides it (``published`
 (``removed``) or waits for review (``proposed``, ignored until approved). One matcher is built
 per change, in a worker thread, and swapped in atomically; ``version`` counts the swaps.
 Embeddings are cached by text, so a rebuild after ``/faq add`` embeds only the new texts.
-The matcher (scikit-learn, numpy) is imported by the first build, not with this module.
+The matcher (numpy) is imported by the first build, not with this module.
 """
 
 from __future__ import annotations

@@ -15,11 +15,11 @@ from typing import Literal, Protocol
 
 import numpy as np
 import yaml
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.faq.embedding import Embedder, model_available
 from bot.faq.kb import FaqEntry
 from bot.faq.normalize import Synonyms, normalize_question, normalize_text
+from bot.faq.tfidf import CharTfidf, Postings, combine
 
 Mode = Literal["auto", "lexical", "hybrid"]
 
@@ -100,14 +100,14 @@ class FaqMatcher:
         questions = [norm(t) for t in phrasings]
         answers = [norm(e.answer) for e in entries]
         heads = [norm("".join((e.question, *e.alt, *e.tags))) for e in entries]
-        self._vec = TfidfVectorizer(
-            analyzer="char", ngram_range=(1, p.ngram_max), sublinear_tf=True
+        self._vec = vec = CharTfidf(p.ngram_max).fit(questions + answers + heads)
+        width = len(vec.vocabulary)
+        self._phr = Postings((vec.vector(q) for q in questions), width)
+        docs = (
+            combine(vec.vector(h), vec.vector(a), p.answer_weight)
+            for h, a in zip(heads, answers, strict=True)
         )
-        self._vec.fit(questions + answers + heads)
-        self._phr = self._vec.transform(questions)
-        doc = self._vec.transform(heads) + p.answer_weight * self._vec.transform(answers)
-        norms = np.sqrt(np.asarray(doc.multiply(doc).sum(axis=1))).ravel()
-        self._doc = doc.multiply(1 / np.maximum(norms, 1e-9)[:, None]).tocsr()
+        self._doc = Postings(docs, width)
         self._embedder = embedder
         self._emb: np.ndarray | None = None
         self._emb_entry: np.ndarray | None = None
@@ -133,9 +133,9 @@ class FaqMatcher:
         return out
 
     def lexical_scores(self, normalized: str) -> np.ndarray:
-        q = self._vec.transform([normalized])
-        phrase = self._per_entry_max((self._phr @ q.T).toarray().ravel())
-        doc = (self._doc @ q.T).toarray().ravel()
+        q = self._vec.vector(normalized)
+        phrase = self._per_entry_max(self._phr.dot(q))
+        doc = self._doc.dot(q)
         p = self.params
         raw = (1 - p.doc_weight) * phrase + p.doc_weight * doc
         return np.clip(raw / p.lex_scale, 0.0, 1.0)
