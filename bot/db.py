@@ -7,6 +7,7 @@ Each ``run``/``transaction`` is one unit of work: commit on success, roll back o
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import contextlib
 import functools
@@ -16,8 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
@@ -79,8 +81,39 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+def migration_heads() -> set[str]:
+    """The revisions no migration builds on, read from the files (without importing Alembic)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.AnnAssign | ast.Assign) and node.value is not None:
+                target = node.target if isinstance(node, ast.AnnAssign) else node.targets[0]
+                name = getattr(target, "id", "")
+                if name == "revision":
+                    revisions.add(ast.literal_eval(node.value))
+                elif name == "down_revision":
+                    down = ast.literal_eval(node.value)
+                    parents.update([down] if isinstance(down, str) else down or ())
+    return revisions - parents
+
+
+def is_current(engine: Engine) -> bool:
+    """True when the database is at every head: start-up then skips Alembic (~12 MB resident)."""
+    try:
+        with engine.connect() as conn:
+            applied = {
+                row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))
+            }
+    except DBAPIError:
+        return False  # no version table yet
+    return applied == migration_heads()
+
+
 def upgrade(engine: Engine) -> None:
     """Apply every pending migration (all heads: capabilities add their own branches)."""
+    if is_current(engine):
+        return
     from alembic import command
 
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))

@@ -6,21 +6,42 @@ import asyncio
 import logging
 import os
 import socket
+import subprocess
+import sys
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
 from bot.app import build_application, holder_name, prepare, serve_polling
 from bot.campaign import CampaignErrors
+from bot.db import is_current, make_engine
 from bot.deps import Deps
+from bot.memory import limit_arenas
 from bot.settings import Settings
-from bot.webhook import serve_webhook
 from storage import leases
 
 log = logging.getLogger(__name__)
 
 
+def migrate_in_child(settings: Settings) -> bool:
+    """Pending migrations run in a short-lived ``coordbot db upgrade``, so the long-running
+    process never loads Alembic (bench/memory.py); False when that child failed."""
+    engine = make_engine(settings.database_url)
+    try:
+        if is_current(engine):
+            return True
+    finally:
+        engine.dispose()
+    env = {**os.environ, "COORDBOT_DATABASE_URL": settings.database_url}
+    child = subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env)
+    return child.returncode == 0
+
+
 async def serve(settings: Settings, *, webhook: str | None = None) -> int:
+    limit_arenas()
+    if not await asyncio.to_thread(migrate_in_child, settings):
+        log.error("the database migrations failed (see above); not starting")
+        return 1
     try:
         deps = await asyncio.to_thread(prepare, settings)
     except CampaignErrors as exc:
@@ -39,6 +60,8 @@ async def serve(settings: Settings, *, webhook: str | None = None) -> int:
     stop = asyncio.Event()
     try:
         if webhook:
+            from bot.webhook import serve_webhook  # aiohttp: loaded only to serve a webhook
+
             await serve_webhook(deps, app, url=webhook, stop=stop)
         else:
             await serve_polling(deps, app, stop)

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.commands import Command
 from bot.export.dossier import TELEGRAM_UPLOAD_LIMIT, export_campaign
+from bot.memory import trim
 from bot.roles import COORDINATORS
 from bot.turn import Turn
 
@@ -62,6 +63,8 @@ async def export(turn: Turn) -> None:
         log.exception("export failed")
         turn.reply(turn.t("status.export.failed", error=f"{type(exc).__name__}: {exc}"[:300]))
         return
+    finally:
+        trim()  # the workbook's and archive's buffers go back to the system
     if message_id is not None:
         done_text = turn.t("status.export.done", path=result.workbook.parent)
         await _edit(bot, turn.chat_id, message_id, done_text)

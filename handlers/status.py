@@ -109,9 +109,13 @@ def chart_thread(services: dict[str, Any]) -> ThreadPoolExecutor:
 
 def draw_chart(view: Overview, *, title: str, legend: dict[str, str], out: Path) -> Path:
     """The chart (blocking); matplotlib (~35 MB) loads with the first one drawn."""
+    from bot.memory import trim
     from bot.status.chart import render_chart
 
-    return render_chart(view, title=title, legend=legend, out=out)
+    try:
+        return render_chart(view, title=title, legend=legend, out=out)
+    finally:
+        trim()  # the figure's buffers go back to the system, not into the arena
 
 
 def chart_path(media_dir: Path, update_id: int) -> Path:

@@ -156,6 +156,7 @@ class LiveFaq:
         if not entries:
             return None, {}
         from bot.faq.matcher import build_matcher, load_chitchat
+        from bot.memory import trim
 
         chat = CONFIG_DIR / "chitchat.yaml"
         if not self.chitchat and chat.is_file():
@@ -168,6 +169,7 @@ class LiveFaq:
             mode="hybrid" if use_model else "lexical",
             embedder=shared_embedder() if use_model else None,
         )
+        trim()  # the build's scratch (embedding batches, n-gram counts) goes back to the system
         return matcher, {e.id: e for e in entries}
 
     async def reload(self, db: Any) -> int:

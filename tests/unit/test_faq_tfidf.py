@@ -20,7 +20,7 @@ def corpus() -> tuple[list[str], list[str]]:
     entries = load_faq(KB).entries
     docs = [t for e in entries for t in (e.question, *e.alt, e.answer)]
     questions = [q for q, _ in read_eval_set(HELDOUT)]
-    return docs, questions + ["", "  Ａ  b\tC  ", "未见过的字龘", "x"]
+    return docs, [*questions, "", "  Ａ  b\tC  ", "未见过的字龘", "x"]
 
 
 @pytest.mark.parametrize("n_max", [1, 2, 3])
