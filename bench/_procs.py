@@ -54,6 +54,7 @@ class BotProcess:
             "COORDBOT_CAMPAIGN": str(campaign),
             "COORDBOT_LOG_LEVEL": "WARNING",
             **extra,
+            **overrides(),
         }
         args = [sys.executable, "-m", os.environ.get("EXP_MOD", "bench._coordbot"), "run"]
         if unlimited:
@@ -106,10 +107,22 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def overrides() -> dict[str, str]:
+    """Settings for every bot a benchmark starts, for trials: COORDBOT_BENCH_SET=K=V,K=V."""
+    pairs = [p for p in os.environ.get("COORDBOT_BENCH_SET", "").split(",") if "=" in p]
+    return dict(p.split("=", 1) for p in pairs)
+
+
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) a process has used so far, in seconds (Linux)."""
+    return sum(cpu_split(pid))
+
+
+def cpu_split(pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds a process has used so far (Linux)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def machine() -> str:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import yaml
 
-from bench._procs import HOUSEHOLD, ROOT, BotProcess, cpu_seconds, machine, run
+from bench._procs import HOUSEHOLD, ROOT, BotProcess, cpu_split, machine, run
 from bot.faq.kb import FaqEntry, load_faq
 from bot.localapi import FakeBotApi, FakeUser
 
@@ -83,15 +83,16 @@ class Crowd:
             cursor = len(self.api.sent)
             return len(answers) >= n
 
-        cpu = cpu_seconds(pid) if pid else 0.0
+        cpu = cpu_split(pid) if pid else (0.0, 0.0)
         started = time.perf_counter()
         for i, person in enumerate(people):
             self.api.send_text(person.id, person, text or self.texts[i % len(self.texts)])
         with contextlib.suppress(TimeoutError):
             await self.api.wait_for(done, wait)
         seconds = time.perf_counter() - started
-        cpu = cpu_seconds(pid) - cpu if pid else 0.0
-        return Rush(n, seconds, list(answers.values()), cpu)
+        after = cpu_split(pid) if pid else (0.0, 0.0)
+        user, system = after[0] - cpu[0], after[1] - cpu[1]
+        return Rush(n, seconds, list(answers.values()), user + system, system)
 
 
 @dataclass
@@ -100,6 +101,7 @@ class Rush:
     seconds: float
     answers: list[str]
     cpu: float  # CPU seconds the bot process used meanwhile
+    system: float = 0.0  # of which in the kernel (system calls: sockets, files, thread wake-ups)
 
     @property
     def cpu_ms(self) -> float:
@@ -113,7 +115,8 @@ class Rush:
     def show(self, name: str) -> None:
         print(
             f"{name:34s} {self.rate:8.1f} updates/s  ({self.seconds:6.2f} s, "
-            f"{len(self.answers)}/{self.residents} answered, {self.cpu_ms:.2f} ms CPU/update)",
+            f"{len(self.answers)}/{self.residents} answered, {self.cpu_ms:.2f} ms CPU/update, "
+            f"{self.system / self.residents * 1000:.2f} of it system)",
             flush=True,
         )
 
@@ -142,7 +145,7 @@ async def measure(
 async def start_profiler(pid: int, out: str) -> asyncio.subprocess.Process:
     """py-spy sampling every thread of the bot (COORDBOT_BENCH_PROFILE=/path/out.txt)."""
     spy = Path(sys.executable).parent / "py-spy"
-    args = ["record", "--pid", str(pid), "--format", "raw", "--threads", "-r", "200", "-o", out]
+    args = ["record", "--pid", str(pid), "--format", "raw", "--gil", "-r", "200", "-o", out]
     quiet = asyncio.subprocess.DEVNULL
     proc = await asyncio.create_subprocess_exec(str(spy), *args, stdout=quiet, stderr=quiet)
     await asyncio.sleep(1.0)

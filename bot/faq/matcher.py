@@ -7,6 +7,7 @@ Scores are in [0, 1]; below the mode's threshold the matcher abstains (`entry_id
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from bot.faq.normalize import Synonyms, normalize_question, normalize_text
 from bot.faq.tfidf import CharTfidf, Postings, combine
 
 Mode = Literal["auto", "lexical", "hybrid"]
+CACHED_QUESTIONS = 4096
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,10 @@ class FaqMatcher:
         self._emb_entry: np.ndarray | None = None
         self._emb_answer: np.ndarray | None = None
         self._phrasings_per_entry = np.bincount(self._owners, minlength=len(self.ids))
+        # Residents ask the same things in the same words: a question this matcher has scored
+        # is answered from memory (the model costs ~10-25 ms a question). One cache per build,
+        # so an edited knowledge base starts afresh.
+        self._cached = functools.lru_cache(maxsize=CACHED_QUESTIONS)(self._match)
         if embedder is not None:
             # Each phrasing as a query (question ↔ question) and each whole entry as a passage.
             self._emb = embedder.queries([normalize_text(t) for t in phrasings])
@@ -170,6 +176,9 @@ class FaqMatcher:
         return len(normalized) < 2 or any(rx.fullmatch(normalized) for rx in self._chitchat)
 
     def match(self, question: str) -> Match:
+        return self._cached(question.strip())
+
+    def _match(self, question: str) -> Match:
         normalized = self._norm(question)
         if self.is_chitchat(normalized):
             return Match(None, 0.0, [])

@@ -3,6 +3,7 @@
 import json
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from typer.testing import CliRunner
@@ -13,6 +14,9 @@ from bot.faq.evaluate import evaluate, read_eval_set
 from bot.faq.kb import load_faq
 from bot.faq.matcher import FaqMatcher, build_matcher, load_chitchat
 from bot.faq.normalize import Synonyms
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config" / "faq"
@@ -170,3 +174,48 @@ def test_evaluate_counts(lexical: FaqMatcher):
         1,
         0,
     )
+
+
+class CountingEmbedder:
+    """Unit vectors from a hash of the text; counts the questions it is asked to embed."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    def _vec(self, text: str) -> "np.ndarray":
+        import numpy as np
+
+        rng = np.random.default_rng(abs(hash(text)) % 2**32)
+        v = rng.standard_normal(8).astype(np.float32)
+        return v / np.linalg.norm(v)
+
+    def query(self, text: str) -> "np.ndarray":
+        self.asked += 1
+        return self._vec(text)
+
+    def queries(self, texts: list[str]) -> "np.ndarray":
+        import numpy as np
+
+        return np.stack([self._vec(t) for t in texts])
+
+    passages = queries
+
+
+def test_a_question_asked_again_is_answered_from_memory() -> None:
+    entries = load_faq(KB).entries
+    embedder = CountingEmbedder()
+    matcher = build_matcher(entries, mode="hybrid", embedder=embedder)  # type: ignore[arg-type]
+    p = matcher.params
+    asked = [q for q, _ in read_eval_set(HELDOUT) if q]
+    in_band = next(
+        q
+        for q in asked
+        if p.cascade_low
+        <= matcher._final(matcher.lexical_scores(matcher._lex(q)), 0).score
+        < p.cascade_high
+    )
+    first = matcher.match(in_band)
+    assert embedder.asked == 1
+    assert matcher.match(f"  {in_band} ") == first and embedder.asked == 1
+    rebuilt = build_matcher(entries, mode="hybrid", embedder=embedder)  # type: ignore[arg-type]
+    assert rebuilt.match(in_band) == first and embedder.asked == 2  # a new build starts afresh
