@@ -11,20 +11,24 @@ import ast
 import asyncio
 import contextlib
 import functools
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, cast
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.groupcommit import Group
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parent.parent / "storage" / "migrations"
@@ -138,6 +142,8 @@ class Database:
         self.read_sessions = sessionmaker(self.reader, expire_on_commit=False)
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="db")
         self._writer = threading.RLock() if engine.dialect.name == "sqlite" else None
+        self._write_group = Group(self._pool, self.transaction)
+        self._read_group = Group(self._pool, self._read_transaction)
 
     @classmethod
     def from_url(cls, url: str, *, threads: int = 4) -> Database:
@@ -168,6 +174,24 @@ class Database:
         job = functools.partial(self.call, fn, *args, **kwargs)
         return await loop.run_in_executor(self._pool, job)
 
+    async def run_grouped(
+        self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Like ``run``, for small writes: calls that arrive together share one transaction
+        (``bot.groupcommit``); it returns once its transaction committed."""
+        return cast(T, await self._write_group.submit(fn, args, kwargs))
+
+    async def read_grouped(
+        self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Like ``read``, for small reads that arrive together (one read transaction)."""
+        return cast(T, await self._read_group.submit(fn, args, kwargs))
+
+    @contextlib.contextmanager
+    def _read_transaction(self) -> Iterator[Session]:
+        with self.read_sessions() as session, session.begin():
+            yield session
+
     def _read_call(self, fn: Callable[..., T], args: Any, kwargs: Any) -> T:
         with self.read_sessions() as session, session.begin():
             return fn(session, *args, **kwargs)
@@ -181,6 +205,9 @@ class Database:
         return await loop.run_in_executor(self._pool, job)
 
     def close(self) -> None:
+        for kind, group in (("writes", self._write_group), ("reads", self._read_group)):
+            if group.calls:
+                log.info("grouped %s: %d in %d transactions", kind, group.calls, group.transactions)
         self._pool.shutdown(wait=True)
         self.engine.dispose()
         if self.reader is not self.engine:

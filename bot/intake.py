@@ -96,7 +96,7 @@ class Dispatcher:
             await asyncio.sleep(delay)
         results, self._results = self._results, []
         if results:
-            await self.deps.db.run(inbox.finish, results, now=self.deps.clock.now())
+            await self.deps.db.run_grouped(inbox.finish, results, now=self.deps.clock.now())
 
     async def wait_idle(self) -> None:
         await self._idle.wait()

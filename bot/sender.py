@@ -151,4 +151,4 @@ async def send_recorded(deps: Deps, rows: list[Pending]) -> None:
             log.warning("reply %s to chat %s failed: %s", row.id, row.chat_id, exc)
             results.append((row.id, "failed", None, f"{type(exc).__name__}: {exc}"))
     if results:
-        await deps.db.run(outbox.mark_results, results, now=deps.clock.now())
+        await deps.db.run_grouped(outbox.mark_results, results, now=deps.clock.now())

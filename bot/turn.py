@@ -124,7 +124,7 @@ class Turn:
         uid = self.update.update_id
         keyed = [(f"reply:{uid}:{self.name}:{i}", r) for i, r in enumerate(self.replies)]
         seen, self.replies, self.seen = self.seen, [], None
-        rows = await self.deps.db.run(sender.record_turn, keyed, seen=seen, now=self.now)
+        rows = await self.deps.db.run_grouped(sender.record_turn, keyed, seen=seen, now=self.now)
         await sender.send_recorded(self.deps, rows)
 
 
@@ -179,7 +179,7 @@ async def make_turn(
     )
     # A read (concurrent on SQLite too); the user row, if it needs writing, is written with
     # the turn's replies: one write transaction per turn instead of two.
-    actor, needs_write = await deps.db.read(look_up_actor, seen)
+    actor, needs_write = await deps.db.read_grouped(look_up_actor, seen)
     turn = Turn(update, context, deps, actor, deps.campaign_id, now, name)
     turn.seen = seen if needs_write else None
     return turn

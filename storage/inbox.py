@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models.intake import InboxUpdate
@@ -70,18 +70,21 @@ def finish(session: Session, results: list[tuple[int, str | None]], *, now: date
     typed (phone numbers in the registration dialog, say) is not kept longer than needed. A
     failed one keeps its content for ``coordbot inbox retry``.
     """
-    for update_id, error in results:
-        values: dict[str, object] = {
-            "state": "failed" if error else "done",
-            "error": error,
-            "processed_at": now,
-            "attempts": InboxUpdate.attempts + 1,
-        }
-        if not error:
-            values["raw"] = {}
-        session.execute(
-            update(InboxUpdate).where(InboxUpdate.update_id == update_id).values(values)
+    table = cast(Table, InboxUpdate.__table__)
+    done = [{"uid": uid} for uid, error in results if not error]
+    failed = [{"uid": uid, "why": error} for uid, error in results if error]
+    base = update(table).where(table.c.update_id == bindparam("uid"))
+    attempts = table.c.attempts + 1
+    if done:
+        statement = base.values(
+            state="done", error=None, processed_at=now, attempts=attempts, raw={}
         )
+        session.connection().execute(statement, done)
+    if failed:
+        statement = base.values(
+            state="failed", error=bindparam("why"), processed_at=now, attempts=attempts
+        )
+        session.connection().execute(statement, failed)
 
 
 def counts(session: Session) -> Counter[str]:

@@ -6,9 +6,9 @@ The delivery loop (claiming due rows, retries, flood limits) builds on these.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models.intake import OutboxMessage
@@ -53,19 +53,32 @@ def add(
 def mark_results(
     session: Session, results: list[tuple[int, str, int | None, str | None]], *, now: datetime
 ) -> None:
-    """Record (id, state, sent message id, error) for sends that finished."""
-    for row_id, state, message_id, error in results:
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row_id)
-            .values(
-                state=state,
-                sent_at=now if state == "sent" else None,
-                sent_message_id=message_id,
-                last_error=error,
-                attempts=OutboxMessage.attempts + 1,
-            )
+    """Record (id, state, sent message id, error) for sends that finished (one statement)."""
+    if not results:
+        return
+    table = cast(Table, OutboxMessage.__table__)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values(
+            state=bindparam("new_state"),
+            sent_at=bindparam("when_sent"),
+            sent_message_id=bindparam("message_id"),
+            last_error=bindparam("error"),
+            attempts=table.c.attempts + 1,
         )
+    )
+    params = [
+        {
+            "row_id": row_id,
+            "new_state": state,
+            "when_sent": now if state == "sent" else None,
+            "message_id": message_id,
+            "error": error,
+        }
+        for row_id, state, message_id, error in results
+    ]
+    session.connection().execute(statement, params)
 
 
 def unsent_replies(session: Session) -> list[OutboxMessage]:

@@ -1,0 +1,50 @@
+"""Database.run_grouped: writes that arrive together share one transaction; a failing one
+fails alone and the others are committed (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from bot.db import Database
+from storage import outbox
+from storage.models.intake import OutboxMessage
+
+NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+
+
+def queue(session: Session, n: int) -> int:
+    if n == 13:
+        raise ValueError("unlucky")
+    row = outbox.add(session, chat_id=n, payload={"text": str(n)}, now=NOW, dedupe_key=f"g{n}")
+    return row.id
+
+
+async def test_calls_that_arrive_together_share_a_transaction(database: Database) -> None:
+    commits = []
+    event.listen(database.engine, "commit", lambda _conn: commits.append(1))
+    ids = await asyncio.gather(*(database.run_grouped(queue, n) for n in range(100, 140)))
+    assert len(set(ids)) == 40
+    assert len(commits) < 10  # typically 1 or 2: the first call may start alone
+
+
+async def test_a_failing_call_fails_alone(database: Database) -> None:
+    results = await asyncio.gather(
+        *(database.run_grouped(queue, n) for n in range(40)), return_exceptions=True
+    )
+    failed = [r for r in results if isinstance(r, Exception)]
+    assert len(failed) == 1 and str(failed[0]) == "unlucky"
+    with database.transaction() as s:
+        keys = set(s.scalars(select(OutboxMessage.dedupe_key)))
+        assert s.scalar(select(func.count()).select_from(OutboxMessage)) == 39
+    assert keys == {f"g{n}" for n in range(40) if n != 13}
+
+
+async def test_a_lone_failure_is_raised(database: Database) -> None:
+    with pytest.raises(ValueError, match="unlucky"):
+        await database.run_grouped(queue, 13)
+    assert await database.run_grouped(queue, 1) > 0
