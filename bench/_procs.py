@@ -8,6 +8,7 @@ serves the fake Bot API, plays the users and counts the replies.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -105,6 +106,25 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def children(pid: int) -> list[int]:
+    """Child processes of ``pid`` and theirs (Linux)."""
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            for child in (task / "children").read_text().split():
+                out += [int(child), *children(int(child))]
+    return out
+
+
+def children_rss_mb(pid: int) -> float:
+    """What the children of ``pid`` hold (the chart process, when one is running)."""
+    total = 0.0
+    for child in children(pid):
+        with contextlib.suppress(OSError):
+            total += rss_mb(child)
+    return total
 
 
 def overrides() -> dict[str, str]:

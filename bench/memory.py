@@ -3,7 +3,9 @@ after warm-up), once per ``COORDBOT_FAQ_MODEL`` (``auto``: the e5 model when ins
 lexical FAQ only), each bot in its own process. Baseline: the bare PTB echo bot, idle. The
 updates are FAQ questions and commands from 2500 residents (4 each), sent in rushes of 500
 through the fake Bot API (the bot's own 30 sends/s limiter lifted, as in bench/throughput.py:
-memory, not Telegram's pace, is measured).
+memory, not Telegram's pace, is measured). /status charts are drawn by a child process
+(bot/status/chart_worker.py) that leaves after 30 s without a chart: its size is printed
+beside the bot's whenever it is running, and once more after it left.
 
     python -m bench memory                      # both settings
     COORDBOT_BENCH_FAQ_MODELS=off python -m bench memory
@@ -16,9 +18,10 @@ import os
 import tempfile
 from pathlib import Path
 
-from bench._procs import ROOT, BotProcess, machine, rss_mb, run
+from bench._procs import ROOT, BotProcess, children_rss_mb, machine, rss_mb, run
 from bench.throughput import questions
 from bot.localapi import FakeBotApi
+from bot.status.chart_worker import IDLE_SECONDS as CHART_IDLE
 
 TOTAL = int(os.environ.get("COORDBOT_BENCH_UPDATES", "10000"))
 MODELS = os.environ.get("COORDBOT_BENCH_FAQ_MODELS", "auto,off").split(",")
@@ -56,7 +59,12 @@ async def coordbot_run(api: FakeBotApi, tmp: Path, model: str, texts: list[str])
             await api.wait_for(lambda: len(api.sent) - start >= RUSH, 300)  # noqa: B023
             done += RUSH
             if done in CHECKPOINTS or done == TOTAL:
-                print(f"{label}: after {done:>6} updates: {rss_mb(bot.pid):7.1f} MB", flush=True)
+                child = children_rss_mb(bot.pid)
+                extra = f"  (+ {child:.1f} MB chart process)" if child else ""
+                print(f"{label}: after {done:>6} updates: {rss_mb(bot.pid):7.1f} MB{extra}")
+        await asyncio.sleep(CHART_IDLE + 2)
+        print(f"{label}: {CHART_IDLE:.0f} s later, the chart process gone: ", end="")
+        print(f"{rss_mb(bot.pid):7.1f} MB (+ {children_rss_mb(bot.pid):.1f} MB)", flush=True)
     finally:
         await bot.stop()
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +10,10 @@ from bot.commands import Command
 from bot.digest import DigestService
 from bot.roles import EVERYONE
 from bot.status.access import may_see_campaign, may_see_unit
-from bot.status.overview import Overview, overview
+from bot.status.chart_worker import ChartWorker
+from bot.status.overview import overview
 from bot.status.resolve import resolve
-from bot.status.states import STATES
+from bot.status.rows import STATES
 from bot.status.text import Renderer
 from bot.status.views import task_view, unit_view
 from bot.turn import Turn
@@ -92,30 +90,16 @@ async def campaign_overview(turn: Turn, render: Renderer) -> None:
     legend = {state: turn.t(f"status.legend.{state}") for state in STATES}
     title = turn.t("status.overview.chart_caption", title=view.title)
     out = chart_path(settings.media_dir, turn.update.update_id)
-    draw = functools.partial(draw_chart, view, title=title, legend=legend, out=out)
-    path = await asyncio.get_running_loop().run_in_executor(chart_thread(turn.deps.services), draw)
+    path = await chart_worker(turn.deps.services).draw(view, title=title, legend=legend, out=out)
     turn.reply_file(path, filename="status.png", caption=title, photo=True)
 
 
-def chart_thread(services: dict[str, Any]) -> ThreadPoolExecutor:
-    """The one thread that draws charts. matplotlib keeps fonts and render caches per thread:
-    charts drawn on six worker threads took ~280 MB, on one thread ~45 MB."""
-    executor = services.get("status-chart-thread")
-    if not isinstance(executor, ThreadPoolExecutor):
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="status-chart")
-        services["status-chart-thread"] = executor
-    return executor
-
-
-def draw_chart(view: Overview, *, title: str, legend: dict[str, str], out: Path) -> Path:
-    """The chart (blocking); matplotlib (~35 MB) loads with the first one drawn."""
-    from bot.memory import trim
-    from bot.status.chart import render_chart
-
-    try:
-        return render_chart(view, title=title, legend=legend, out=out)
-    finally:
-        trim()  # the figure's buffers go back to the system, not into the arena
+def chart_worker(services: dict[str, Any]) -> ChartWorker:
+    """The process that draws charts (started with the first, see bot/status/chart_worker.py)."""
+    worker = services.get("status-charts")
+    if not isinstance(worker, ChartWorker):
+        worker = services["status-charts"] = ChartWorker()
+    return worker
 
 
 def chart_path(media_dir: Path, update_id: int) -> Path:
@@ -138,6 +122,9 @@ async def on_startup(app: Any, deps: Any) -> None:
 
 
 async def on_shutdown(app: Any, deps: Any) -> None:
+    charts = deps.services.get("status-charts")
+    if isinstance(charts, ChartWorker):
+        await charts.aclose()
     service = deps.services.get("digest")
     if service is not None:
         await service.stop()

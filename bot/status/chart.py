@@ -25,8 +25,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.ft2font import FT2Font
 from matplotlib.patches import Patch
 
-from bot.status.overview import Overview, UnitRow
-from bot.status.states import DONE, IN_PROGRESS, NOT_STARTED, OVERDUE
+from bot.status.rows import DONE, IN_PROGRESS, NOT_STARTED, OVERDUE, Overview, UnitRow
 
 CJK_FAMILIES = (
     "WenQuanYi Micro Hei",

@@ -3,58 +3,16 @@ list, units without a liaison, and the unit × task state matrix the chart draws
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
+from bot.status.rows import Overview, TaskRow, UnitRow
 from bot.status.states import DONE, IN_PROGRESS, OVERDUE, RESPONSIBLE, pair_state
 from storage import status as q
 from storage.models.core import Campaign, Task, TaskUnit, Unit
-
-
-@dataclass
-class TaskRow:
-    number: int
-    title: str
-    deadline: datetime
-    total: int = 0  # responsible units
-    done: int = 0
-    in_progress: int = 0
-    overdue_days: int = 0
-    overdue_units: list[str] = field(default_factory=list)
-
-
-@dataclass
-class UnitRow:
-    unit_id: int
-    name: str
-    total: int = 0
-    done: int = 0
-    overdue: int = 0
-
-
-@dataclass
-class Overview:
-    title: str
-    units: int
-    tasks: int
-    by_state: dict[str, int]
-    next_deadline: datetime | None
-    task_rows: list[TaskRow]
-    unit_rows: list[UnitRow]
-    without_liaison: list[str] | None
-    matrix: dict[tuple[int, int], str] = field(default_factory=dict)  # (unit id, task no.)
-
-    @property
-    def done_pairs(self) -> int:
-        return sum(r.done for r in self.task_rows)
-
-    @property
-    def total_pairs(self) -> int:
-        return sum(r.total for r in self.task_rows)
 
 
 def task_phase(task: Task, now: datetime) -> str:

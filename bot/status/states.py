@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.status.rows import DONE, IN_PROGRESS, NOT_STARTED, OVERDUE
 from storage.models.core import QuotaItem, Task
 from storage.status import PairStats
 
-DONE, IN_PROGRESS, OVERDUE, NOT_STARTED = "done", "in_progress", "overdue", "not_started"
-STATES = (DONE, IN_PROGRESS, OVERDUE, NOT_STARTED)
 RESPONSIBLE, ASSISTING = "responsible", "assisting"
 
 
