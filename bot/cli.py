@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 from collections.abc import Coroutine
@@ -150,6 +151,8 @@ async def _until_signal(main: Coroutine[Any, Any, int]) -> int:
 
 
 def main() -> None:
+    # PTB 22's coming default (retry_after as a timedelta; our code reads both): opt in now
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     try:
         app()
     except SettingsError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.db import Database, upgrade
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")  # as `coordbot` runs PTB (bot/cli.py main)
 from bot.localapi import FakeBotApi
 from bot.localapi.models import SentRecord
 from tests.dbs import BACKENDS, throwaway_url
