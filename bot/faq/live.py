@@ -45,8 +45,8 @@ SUGGEST_SHARE = 0.95
 class CachingEmbedder(Embedder):
     """An Embedder that remembers the vectors of texts it has embedded (KB texts)."""
 
-    def __init__(self, model: Any | None = None) -> None:
-        super().__init__(model)
+    def __init__(self, model: Any | None = None, *, threads: int | None = None) -> None:
+        super().__init__(model, threads=threads)
         self._cache: dict[tuple[str, str], np.ndarray] = {}
         self._cache_lock = threading.Lock()
 
@@ -73,10 +73,14 @@ _SHARED_LOCK = threading.Lock()
 
 
 def shared_embedder() -> CachingEmbedder:
-    """One model per process (created on first use), shared by every live KB."""
+    """One model per process (created on first use), shared by every live KB.
+
+    One engine thread: the bot's event loop needs the other core. Two threads make a question
+    ~30 % faster alone but cost ~50 % more CPU (the OpenMP threads spin between layers), and
+    under a rush CPU is what runs out (bench/throughput.py, "none repeated")."""
     with _SHARED_LOCK:
         if "e5" not in _SHARED:
-            _SHARED["e5"] = CachingEmbedder()
+            _SHARED["e5"] = CachingEmbedder(threads=1)
         return _SHARED["e5"]
 
 
