@@ -120,7 +120,7 @@ def main() -> None:
     start = time.perf_counter()
     lexical = build_matcher(big, synonyms=synonyms, chitchat=chitchat, mode="lexical")
     build_ms = (time.perf_counter() - start) * 1000
-    p50, p99 = percentiles(lexical.match, qs)
+    p50, p99 = percentiles(lexical.score, qs)  # uncached: every question scored afresh
     b50, b99 = percentiles(plain_tfidf(big), qs)
     print(
         f"faq lexical, {len(big)} entries: build {build_ms:.0f} ms, "
@@ -150,11 +150,13 @@ def main() -> None:
             )
         if mode == "hybrid":
             all_q = [q for rows in sets.values() for q, _ in rows] * 2
-            h50, h99 = percentiles(matcher.match, all_q)
+            h50, h99 = percentiles(matcher.score, all_q)
             print(
                 f"faq hybrid (cascade) latency on {len(kb)} entries: "
                 f"p50 {h50:.2f} ms, p99 {h99:.2f} ms"
             )
+            r50, r99 = percentiles(matcher.match, all_q)
+            print(f"faq hybrid, asked before (memory): p50 {r50:.3f} ms, p99 {r99:.3f} ms")
     fuzz_top1 = rapidfuzz_top1(kb, sets["dev"])
     print(f"baseline rapidfuzz WRatio dev top-1: {100 * fuzz_top1:.1f}% (answers all chit-chat)")
 
