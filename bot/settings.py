@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     residents_see_status: bool = True
     digest_time: str = Field(default="17:30", description="HH:MM local, or off for no digest")
     faq_model: str = Field(
-        default="auto", description="auto: e5 model when installed (~300 MB); off: lexical only"
+        default="auto", description="auto: e5 model when installed (~40 MB more); off: lexical only"
     )
     log_level: str = "INFO"
 
