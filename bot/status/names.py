@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import opencc
-from rapidfuzz import fuzz
 
 TYPO_CUTOFF = 60.0  # one wrong character in a three-character name scores 66.7
 MAX_SUGGESTIONS = 3
@@ -79,6 +78,8 @@ class UnitNames:
 
     def close(self, wanted: str) -> list[UnitName]:
         """Units whose name or an alias is a close typo of ``wanted`` (already normalised)."""
+        from rapidfuzz import fuzz  # loaded by the first typo, not with the bot
+
         best: dict[int, float] = {}
         for word, unit in self.words:
             score = fuzz.ratio(wanted, word)
