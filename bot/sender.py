@@ -105,21 +105,14 @@ def record_replies(
     session: Session, keyed: list[tuple[str, dict[str, Any]]], *, now: datetime
 ) -> list[Pending]:
     """Insert replies under their keys; return those not sent yet (a re-run sends nothing new)."""
-    rows = []
-    for key, reply in keyed:
-        row = outbox.add(
-            session,
-            chat_id=reply["chat_id"],
-            payload=reply["payload"],
-            kind="reply",
-            priority=0,
-            dedupe_key=key,
-            not_before=now,
-            now=now,
-        )
-        if row.state in ("pending", "sending"):
-            rows.append(Pending(row.id, row.chat_id, dict(row.payload)))
-    return rows
+    rows = outbox.add_replies(
+        session, [(key, reply["chat_id"], reply["payload"]) for key, reply in keyed], now=now
+    )
+    return [
+        Pending(row_id, chat_id, dict(payload))
+        for row_id, chat_id, payload, state in rows
+        if state in ("pending", "sending")
+    ]
 
 
 def record_turn(

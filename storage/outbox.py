@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models.intake import OutboxMessage
@@ -48,6 +50,41 @@ def add(
     session.add(row)
     session.flush()
     return row
+
+
+def add_replies(
+    session: Session, replies: list[tuple[str, int, dict[str, Any]]], *, now: datetime
+) -> list[tuple[int, int, dict[str, Any], str]]:
+    """Queue replies ``(dedupe key, chat id, payload)`` in one statement; a key already taken
+    keeps its row (a re-processed update). Returns the rows of all keys, in order (id, chat_id,
+    payload, state)."""
+    if not replies:
+        return []
+    table = cast(Table, OutboxMessage.__table__)
+    values = [
+        {
+            "dedupe_key": key,
+            "kind": "reply",
+            "priority": 0,
+            "chat_id": chat_id,
+            "payload": payload,
+            "state": "pending",
+            "not_before": now,
+            "created_at": now,
+            "attempts": 0,
+        }
+        for key, chat_id, payload in replies
+    ]
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    session.execute(statement)
+    keys = [key for key, _, _ in replies]
+    columns = (table.c.dedupe_key, table.c.id, table.c.chat_id, table.c.payload, table.c.state)
+    found = {
+        row[0]: row[1:]
+        for row in session.execute(select(*columns).where(table.c.dedupe_key.in_(keys)))
+    }
+    return [found[key] for key in keys]
 
 
 def mark_results(

@@ -48,3 +48,22 @@ async def test_a_lone_failure_is_raised(database: Database) -> None:
     with pytest.raises(ValueError, match="unlucky"):
         await database.run_grouped(queue, 13)
     assert await database.run_grouped(queue, 1) > 0
+
+
+def test_replies_are_recorded_once_per_key(database: Database) -> None:
+    """A re-processed update records nothing new and re-sends only what was never marked sent."""
+    from bot.sender import record_replies
+
+    keyed = [
+        ("reply:7:faq:0", {"chat_id": 42, "payload": {"method": "sendMessage", "text": "一"}}),
+        ("reply:7:faq:1", {"chat_id": 42, "payload": {"method": "sendMessage", "text": "二"}}),
+    ]
+    with database.transaction() as s:
+        first = record_replies(s, keyed, now=NOW)
+    assert [p.payload["text"] for p in first] == ["一", "二"]
+    with database.transaction() as s:
+        outbox.mark_results(s, [(first[0].id, "sent", 1, None)], now=NOW)
+    with database.transaction() as s:
+        again = record_replies(s, keyed, now=NOW)
+        assert s.scalar(select(func.count()).select_from(OutboxMessage)) == 2
+    assert [(p.id, p.payload["text"]) for p in again] == [(first[1].id, "二")]
