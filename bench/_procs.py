@@ -108,6 +108,15 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def anon_mb(pid: int) -> float:
+    """The anonymous part of the resident set (heap, stacks), in MB; the rest is mapped files
+    (code, and the e5 model's weights, read-only and shared)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("RssAnon:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def children(pid: int) -> list[int]:
     """Child processes of ``pid`` and theirs (Linux)."""
     out: list[int] = []

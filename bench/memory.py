@@ -18,7 +18,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from bench._procs import ROOT, BotProcess, children_rss_mb, machine, rss_mb, run
+from bench._procs import ROOT, BotProcess, anon_mb, children_rss_mb, machine, rss_mb, run
 from bench.throughput import questions
 from bot.localapi import FakeBotApi
 from bot.status.chart_worker import IDLE_SECONDS as CHART_IDLE
@@ -29,6 +29,10 @@ CHECKPOINTS = (2000, 5000, 10000)
 RUSH = 500
 COMMANDS = ["/help", "/tasks", "/status", "/me"]
 SETTLE = 5.0  # seconds after the first getUpdates: the FAQ's first build runs meanwhile
+
+
+def rss(pid: int) -> str:
+    return f"{rss_mb(pid):7.1f} MB ({anon_mb(pid):.1f} MB anonymous)"
 
 
 async def echo_idle(api: FakeBotApi, tmp: Path) -> float:
@@ -47,7 +51,7 @@ async def coordbot_run(api: FakeBotApi, tmp: Path, model: str, texts: list[str])
     label = f"COORDBOT_FAQ_MODEL={model}"
     try:
         await asyncio.sleep(SETTLE)
-        print(f"{label}: idle (started, polling):  {rss_mb(bot.pid):7.1f} MB", flush=True)
+        print(f"{label}: idle (started, polling):  {rss(bot.pid)}", flush=True)
         people = [api.add_user(f"居民{i}", id=3_000_000 + i) for i in range(TOTAL // 4)]
         done = 0
         while done < TOTAL:
@@ -61,10 +65,10 @@ async def coordbot_run(api: FakeBotApi, tmp: Path, model: str, texts: list[str])
             if done in CHECKPOINTS or done == TOTAL:
                 child = children_rss_mb(bot.pid)
                 extra = f"  (+ {child:.1f} MB chart process)" if child else ""
-                print(f"{label}: after {done:>6} updates: {rss_mb(bot.pid):7.1f} MB{extra}")
+                print(f"{label}: after {done:>6} updates: {rss(bot.pid)}{extra}", flush=True)
         await asyncio.sleep(CHART_IDLE + 2)
         print(f"{label}: {CHART_IDLE:.0f} s later, the chart process gone: ", end="")
-        print(f"{rss_mb(bot.pid):7.1f} MB (+ {children_rss_mb(bot.pid):.1f} MB)", flush=True)
+        print(f"{rss(bot.pid)} (+ {children_rss_mb(bot.pid):.1f} MB)", flush=True)
     finally:
         await bot.stop()
 
