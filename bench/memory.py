@@ -66,7 +66,7 @@ async def coordbot_run(api: FakeBotApi, tmp: Path, model: str, texts: list[str])
                 child = children_rss_mb(bot.pid)
                 extra = f"  (+ {child:.1f} MB chart process)" if child else ""
                 print(f"{label}: after {done:>6} updates: {rss(bot.pid)}{extra}", flush=True)
-        await asyncio.sleep(CHART_IDLE + 2)
+        await asyncio.sleep(CHART_IDLE + 8)  # the last chart may end after its rush was counted
         print(f"{label}: {CHART_IDLE:.0f} s later, the chart process gone: ", end="")
         print(f"{rss(bot.pid)} (+ {children_rss_mb(bot.pid):.1f} MB)", flush=True)
     finally:
