@@ -39,7 +39,9 @@ def throwaway_url(backend: str, tmp_path: Path) -> Iterator[str]:
 def temporary_postgres(admin_url: str, prefix: str = "coordbot_test") -> Iterator[str]:
     """Create a fresh database on the server ``admin_url`` points to; drop it afterwards."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(sqlalchemy_url(admin_url), isolation_level="AUTOCOMMIT")
+    engine = create_engine(
+        sqlalchemy_url(admin_url), isolation_level="AUTOCOMMIT", pool_pre_ping=True
+    )
     with engine.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:

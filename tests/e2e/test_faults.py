@@ -118,3 +118,44 @@ def terminate_connections(url: str) -> int:
     finally:
         engine.dispose()
     return int(killed)
+
+
+def restart_postgres() -> bool:
+    """Restart the local cluster (Debian's pg_ctlcluster, as .ci/postgres.sh starts it); False
+    where this process may not (not root, or another kind of server)."""
+    import os
+    import shutil
+    import subprocess
+
+    if shutil.which("pg_ctlcluster") is None or os.geteuid() != 0:
+        return False
+    listed = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=True)
+    version, name = listed.stdout.split()[:2]
+    subprocess.run(["pg_ctlcluster", version, name, "restart"], check=True, timeout=120)
+    return True
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+async def test_bot_carries_on_when_postgresql_restarts(tmp_path: Path) -> None:
+    """The server itself restarts while a resident writes: the update waits in Telegram (the
+    poller keeps its offset), is stored once the server is back, and is answered once."""
+    import asyncio
+
+    with throwaway_url("postgresql", tmp_path) as url:
+        async with bot_session(tmp_path, database_url=url) as h:
+            resident = h.api.add_user("小冯")
+            assert "/tasks" in await h.reply_text(resident, "/help")
+            restart = asyncio.create_task(asyncio.to_thread(restart_postgres))
+            await asyncio.sleep(0.2)
+            h.api.send_text(h.api.private_chat(resident), resident, "/help")
+            if not await restart:
+                pytest.skip("cannot restart PostgreSQL here (needs root and pg_ctlcluster)")
+            [during] = await h.api.wait_sent(resident.id, timeout=60)
+            assert "/tasks" in during.body
+            assert "/tasks" in await h.reply_text(resident, "/help")
+            await h.settle()
+            with h.deps.db.transaction() as s:
+                states = Counter(s.scalars(select(InboxUpdate.state)))
+            assert states == {"done": 3}
+        assert len(h.api.sent_to(resident.id)) == 3  # each answered once
