@@ -81,6 +81,17 @@ def look_up_actor(session: Session, seen: Seen) -> tuple[Actor, bool]:
 
 def record_actor(session: Session, seen: Seen, *, now: datetime) -> None:
     """Write what ``look_up_actor`` found needs writing (idempotent)."""
+    admin = seen.user_id in seen.admins
+    if users.insert_if_new(
+        session,
+        user_id=seen.user_id,
+        username=seen.username,
+        display_name=seen.display_name,
+        role=COORDINATOR if admin else RESIDENT,
+        private=seen.private,
+        now=now,
+    ):
+        return
     user = users.touch_user(
         session,
         user_id=seen.user_id,

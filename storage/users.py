@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models.core import User
@@ -24,6 +27,38 @@ def find_user(session: Session, ref: str) -> User | None:
         return None
     users = session.scalars(select(User).where(User.username.is_not(None))).all()
     return next((u for u in users if (u.username or "").lower() == name), None)
+
+
+def insert_if_new(
+    session: Session,
+    *,
+    user_id: int,
+    username: str | None,
+    display_name: str,
+    role: str,
+    private: bool,
+    now: datetime,
+) -> bool:
+    """Create the user in one statement unless the id is taken; True if it was created (the
+    common case in a rush of new residents, without the ORM's load-then-insert)."""
+    table = cast(Table, User.__table__)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    statement = (
+        (pg_insert if postgres else sqlite_insert)(table)
+        .values(
+            id=user_id,
+            username=username,
+            display_name=display_name,
+            role=role,
+            started_bot=private,
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["id"])
+    )
+    if postgres:  # psycopg counts a skipped row here; RETURNING gives a row only if inserted
+        return session.execute(statement.returning(table.c.id)).first() is not None
+    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
 def touch_user(

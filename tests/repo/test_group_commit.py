@@ -67,3 +67,22 @@ def test_replies_are_recorded_once_per_key(database: Database) -> None:
         again = record_replies(s, keyed, now=NOW)
         assert s.scalar(select(func.count()).select_from(OutboxMessage)) == 2
     assert [(p.id, p.payload["text"]) for p in again] == [(first[1].id, "二")]
+
+
+def test_a_new_speaker_is_created_in_one_statement_and_kept_after(database: Database) -> None:
+    from bot.roles import Seen, record_actor
+    from storage.models.core import User
+
+    def seen(name: str, *, admin: bool = False) -> Seen:
+        return Seen(5001, "wu", name, True, frozenset({5001} if admin else ()), "zh-CN", None)
+
+    with database.transaction() as s:
+        record_actor(s, seen("小吴", admin=True), now=NOW)
+    with database.transaction() as s:
+        user = s.get(User, 5001)
+        assert user is not None and (user.role, user.started_bot) == ("coordinator", True)
+        record_actor(s, seen("吴老师"), now=NOW)  # taken id: the ORM path renames and demotes
+    with database.transaction() as s:
+        user = s.get(User, 5001)
+        assert user is not None and (user.display_name, user.role) == ("吴老师", "resident")
+        assert s.scalar(select(func.count()).select_from(User)) == 1
