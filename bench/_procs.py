@@ -100,21 +100,22 @@ class BotProcess:
             await self.proc.wait()
 
 
-def rss_mb(pid: int) -> float:
-    """Resident set size of a process, in MB (Linux)."""
+def _status_mb(pid: int, field: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of a process, in MB (Linux)."""
+    return _status_mb(pid, "VmRSS")
 
 
 def anon_mb(pid: int) -> float:
     """The anonymous part of the resident set (heap, stacks), in MB; the rest is mapped files
     (code, and the e5 model's weights, read-only and shared)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("RssAnon:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return _status_mb(pid, "RssAnon")
 
 
 def children(pid: int) -> list[int]:
@@ -140,11 +141,6 @@ def overrides() -> dict[str, str]:
     """Settings for every bot a benchmark starts, for trials: COORDBOT_BENCH_SET=K=V,K=V."""
     pairs = [p for p in os.environ.get("COORDBOT_BENCH_SET", "").split(",") if "=" in p]
     return dict(p.split("=", 1) for p in pairs)
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a process has used so far, in seconds (Linux)."""
-    return sum(cpu_split(pid))
 
 
 def cpu_split(pid: int) -> tuple[float, float]:

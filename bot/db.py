@@ -193,7 +193,7 @@ class Database:
             yield session
 
     def _read_call(self, fn: Callable[..., T], args: Any, kwargs: Any) -> T:
-        with self.read_sessions() as session, session.begin():
+        with self._read_transaction() as session:
             return fn(session, *args, **kwargs)
 
     async def read(

@@ -9,10 +9,9 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.inserts import insert_or_skip
 from storage.models.intake import OutboxMessage
 
 
@@ -75,9 +74,7 @@ def add_replies(
         }
         for key, chat_id, payload in replies
     ]
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(table).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    session.execute(statement)
+    session.execute(insert_or_skip(session, table, values, on=["dedupe_key"]))
     keys = [key for key, _, _ in replies]
     columns = (table.c.dedupe_key, table.c.id, table.c.chat_id, table.c.payload, table.c.state)
     found = {

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Table, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.inserts import insert_or_skip
 from storage.models.core import User
 
 
@@ -41,24 +39,17 @@ def insert_if_new(
 ) -> bool:
     """Create the user in one statement unless the id is taken; True if it was created (the
     common case in a rush of new residents, without the ORM's load-then-insert)."""
-    table = cast(Table, User.__table__)
-    postgres = session.get_bind().dialect.name == "postgresql"
-    statement = (
-        (pg_insert if postgres else sqlite_insert)(table)
-        .values(
-            id=user_id,
-            username=username,
-            display_name=display_name,
-            role=role,
-            started_bot=private,
-            created_at=now,
-            updated_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["id"])
-    )
-    if postgres:  # psycopg counts a skipped row here; RETURNING gives a row only if inserted
-        return session.execute(statement.returning(table.c.id)).first() is not None
-    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+    row = {
+        "id": user_id,
+        "username": username,
+        "display_name": display_name,
+        "role": role,
+        "started_bot": private,
+        "created_at": now,
+        "updated_at": now,
+    }
+    statement = insert_or_skip(session, User, row, on=["id"]).returning(User.id)
+    return session.execute(statement).first() is not None
 
 
 def touch_user(

@@ -6,11 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage import outbox
+from storage.inserts import insert_or_skip
 from storage.models.reminders import Reminder
 
 BATCH_PREFIX = "reminder:"
@@ -24,10 +23,8 @@ def insert_if_absent(session: Session, values: dict[str, Any]) -> bool:
     restart) never insert a key twice, and never fail on it either.
     """
     row = {"state": "planned", "payload": {}, "text": "", "target": "", "note": "", **values}
-    dialect = session.get_bind().dialect.name
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(Reminder).values(**row)
-    inserted = session.execute(stmt.on_conflict_do_nothing().returning(Reminder.id)).first()
-    return inserted is not None
+    statement = insert_or_skip(session, Reminder, row).returning(Reminder.id)
+    return session.execute(statement).first() is not None
 
 
 def replan(session: Session, campaign_id: int, key: str, due_at: datetime, until: Any) -> None:
