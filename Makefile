@@ -35,10 +35,16 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# PostgreSQL too: COORDBOT_TEST_POSTGRES_URL if set, else the local Debian cluster when this
+# user may start it (.ci/postgres.sh; root, as in CI); otherwise those tests skip and say why.
 pytest: install
+	@if [ -z "$${COORDBOT_TEST_POSTGRES_URL:-}" ] && command -v pg_ctlcluster >/dev/null 2>&1 \
+		&& [ "$$(id -u)" = 0 ] && bash .ci/postgres.sh; then \
+		export COORDBOT_TEST_POSTGRES_URL=postgresql://coordbot:coordbot@127.0.0.1:5432/postgres; \
+	fi; \
 	$(BIN)/pytest -q -p no:cacheprovider
 
-test: lint typecheck pytest  ## the whole suite: ruff, mypy, pytest (SQLite; PostgreSQL too with COORDBOT_TEST_POSTGRES_URL)
+test: lint typecheck pytest  ## the whole suite: ruff, mypy, pytest on SQLite and PostgreSQL
 
 bench: install
 	$(BIN)/python -m bench
