@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
+Item = TypeVar("Item")
 MIGRATIONS = Path(__file__).resolve().parent.parent / "storage" / "migrations"
 
 
@@ -180,6 +181,16 @@ class Database:
         """Like ``run``, for small writes: calls that arrive together share one transaction
         (``bot.groupcommit``); it returns once its transaction committed."""
         return cast(T, await self._write_group.submit(fn, args, kwargs))
+
+    async def run_batched(self, fn: Callable[[Session, list[Item]], list[T]], item: Item, /) -> T:
+        """Like ``run_grouped``, for a write that has a form over many items at once:
+        ``fn(session, items)`` runs once for the items of every call queued meanwhile and
+        returns one result per item (``Group.submit_batch``)."""
+        return cast(T, await self._write_group.submit_batch(fn, item))
+
+    async def read_batched(self, fn: Callable[[Session, list[Item]], list[T]], item: Item, /) -> T:
+        """``run_batched`` for reads (one read transaction)."""
+        return cast(T, await self._read_group.submit_batch(fn, item))
 
     async def read_grouped(
         self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs

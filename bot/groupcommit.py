@@ -6,6 +6,10 @@ connection, BEGIN, COMMIT, a thread hop), so ``Group.submit`` queues the call an
 thread runs everything queued meanwhile in one transaction. Each caller gets its own result
 once that transaction committed. If any call fails, the whole group is rolled back and each
 call runs again in a transaction of its own, so one bad call fails only itself.
+
+A *batched* call (``submit_batch``) goes further: the items of every queued call of the same
+``fn(session, items) -> results`` are handed to one call of ``fn``, so a rush of turns costs one
+statement per kind of write (an ``executemany``), not one per turn.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-Call = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any], "asyncio.Future[Any]"]
+# (fn, args, kwargs, future, batched): a batched call has args == (item,) and no kwargs
+Call = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any], "asyncio.Future[Any]", bool]
 Outcome = tuple["asyncio.Future[Any]", bool, Any]
 
 
@@ -33,10 +38,19 @@ class Group:
         self.transactions = 0
 
     async def submit(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: Any) -> Any:
+        """``fn(session, *args, **kwargs)``, in a transaction shared with calls queued meanwhile."""
+        return await self._queue(fn, args, kwargs, batched=False)
+
+    async def submit_batch(self, fn: Callable[[Session, list[Any]], list[Any]], item: Any) -> Any:
+        """``fn(session, items)[i]``, where ``items`` are the items of every call of ``fn`` queued
+        meanwhile (this one's at ``i``); ``fn`` returns one result per item, in order."""
+        return await self._queue(fn, (item,), {}, batched=True)
+
+    async def _queue(self, fn: Callable[..., Any], args: Any, kwargs: Any, *, batched: bool) -> Any:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         with self._lock:
-            self._queued.append((fn, args, kwargs, future))
+            self._queued.append((fn, args, kwargs, future, batched))
             start, self._running = not self._running, True
         if start:
             loop.run_in_executor(self.pool, self._drain, loop)
@@ -57,7 +71,7 @@ class Group:
         self.transactions += 1
         try:
             with self.transaction() as session:
-                values = [fn(session, *args, **kwargs) for fn, args, kwargs, _ in calls]
+                values = _execute(session, calls)
         except Exception as exc:
             if len(calls) == 1:
                 return [(calls[0][3], False, exc)]
@@ -65,13 +79,29 @@ class Group:
         return [(call[3], True, value) for call, value in zip(calls, values, strict=True)]
 
     def _alone(self, call: Call) -> Outcome:
-        fn, args, kwargs, future = call
+        future = call[3]
         self.transactions += 1
         try:
             with self.transaction() as session:
-                return future, True, fn(session, *args, **kwargs)
+                return future, True, _execute(session, [call])[0]
         except Exception as exc:
             return future, False, exc
+
+
+def _execute(session: Session, calls: list[Call]) -> list[Any]:
+    """Run plain calls in order, then each batched ``fn`` once over its calls' items."""
+    values: list[Any] = [None] * len(calls)
+    batches: dict[Callable[..., Any], list[int]] = {}
+    for i, (fn, args, kwargs, _, batched) in enumerate(calls):
+        if batched:
+            batches.setdefault(fn, []).append(i)
+        else:
+            values[i] = fn(session, *args, **kwargs)
+    for fn, indices in batches.items():
+        results = fn(session, [calls[i][1][0] for i in indices])
+        for i, value in zip(indices, results, strict=True):
+            values[i] = value
+    return values
 
 
 def _settle(outcomes: list[Outcome]) -> None:

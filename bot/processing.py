@@ -8,9 +8,6 @@ from __future__ import annotations
 import contextvars
 from dataclasses import dataclass
 
-# (outbox row id, state, sent message id, error)
-SendResult = tuple[int, str, int | None, str | None]
-
 
 @dataclass
 class Processing:

@@ -50,27 +50,48 @@ def look_up_actor(session: Session, seen: Seen) -> tuple[Actor, bool]:
 
     Coordinators come from settings and always win; a liaison without a unit is a resident.
     """
-    user = users.get_user(session, seen.user_id)
-    stored = user.role if user is not None and user.role in ROLES else RESIDENT
-    role = COORDINATOR if seen.user_id in seen.admins else stored
-    if role == COORDINATOR and seen.user_id not in seen.admins:  # no longer in the settings
-        role = RESIDENT
-    unit_id = (
-        liaisons.unit_of(session, seen.user_id, seen.campaign_id) if seen.campaign_id else None
+    return look_up_actors(session, [seen])[0]
+
+
+def look_up_actors(session: Session, seens: list[Seen]) -> list[tuple[Actor, bool]]:
+    """``look_up_actor`` for many speakers at once: two queries, whatever their number."""
+    ids = list({seen.user_id for seen in seens})
+    profiles = users.profiles(session, ids)
+    units: dict[int | None, dict[int, int]] = {None: {}}
+    for campaign_id in {seen.campaign_id for seen in seens} - {None}:
+        units[campaign_id] = liaisons.units_of(session, ids, campaign_id)  # type: ignore[arg-type]
+    return [
+        _actor(seen, profiles.get(seen.user_id), units[seen.campaign_id].get(seen.user_id))
+        for seen in seens
+    ]
+
+
+def _actor(seen: Seen, profile: users.Profile | None, unit_id: int | None) -> tuple[Actor, bool]:
+    username, display_name, stored_role, locale, started_bot = profile or (
+        None,
+        "",
+        RESIDENT,
+        None,
+        False,
     )
+    stored = stored_role if profile is not None and stored_role in ROLES else RESIDENT
+    admin = seen.user_id in seen.admins
+    role = COORDINATOR if admin else stored
+    if role == COORDINATOR and not admin:  # no longer in the settings
+        role = RESIDENT
     if role == LIAISON and unit_id is None:
         role = RESIDENT
-    started = (user is not None and user.started_bot) or seen.private
+    started = started_bot or seen.private
     needs_write = (
-        user is None
-        or (user.username, user.display_name) != (seen.username, seen.display_name)
-        or started != user.started_bot
-        or (stored == COORDINATOR) != (seen.user_id in seen.admins)
+        profile is None
+        or (username, display_name) != (seen.username, seen.display_name)
+        or started != started_bot
+        or (stored == COORDINATOR) != admin
     )
     actor = Actor(
         user_id=seen.user_id,
         role=role,
-        locale=(user.locale if user is not None else None) or seen.default_locale,
+        locale=locale or seen.default_locale,
         display_name=seen.display_name,
         username=seen.username,
         unit_id=unit_id,
@@ -81,29 +102,43 @@ def look_up_actor(session: Session, seen: Seen) -> tuple[Actor, bool]:
 
 def record_actor(session: Session, seen: Seen, *, now: datetime) -> None:
     """Write what ``look_up_actor`` found needs writing (idempotent)."""
-    admin = seen.user_id in seen.admins
-    if users.insert_if_new(
-        session,
-        user_id=seen.user_id,
-        username=seen.username,
-        display_name=seen.display_name,
-        role=COORDINATOR if admin else RESIDENT,
-        private=seen.private,
-        now=now,
-    ):
-        return
-    user = users.touch_user(
-        session,
-        user_id=seen.user_id,
-        username=seen.username,
-        display_name=seen.display_name,
-        now=now,
-        private=seen.private,
-    )
-    if seen.user_id in seen.admins and user.role != COORDINATOR:
-        users.set_role(session, user, COORDINATOR, now=now)
-    elif seen.user_id not in seen.admins and user.role == COORDINATOR:
-        users.set_role(session, user, RESIDENT, now=now)
+    record_actors(session, [(seen, now)])
+
+
+def record_actors(session: Session, seens: list[tuple[Seen, datetime]]) -> None:
+    """``record_actor`` for many speakers: new ones in one statement, the others one by one
+    (as is a speaker seen twice: their second turn may bring a first private chat)."""
+    first: dict[int, int] = {}  # user id -> index of their first turn here
+    for i, (seen, _) in enumerate(seens):
+        first.setdefault(seen.user_id, i)
+    rows = [
+        {
+            "id": seen.user_id,
+            "username": seen.username,
+            "display_name": seen.display_name,
+            "role": COORDINATOR if seen.user_id in seen.admins else RESIDENT,
+            "started_bot": seen.private,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for seen, now in (seens[i] for i in first.values())
+    ]
+    created = users.insert_many_if_new(session, rows)
+    for i, (seen, now) in enumerate(seens):
+        if seen.user_id in created and first[seen.user_id] == i:
+            continue
+        user = users.touch_user(
+            session,
+            user_id=seen.user_id,
+            username=seen.username,
+            display_name=seen.display_name,
+            now=now,
+            private=seen.private,
+        )
+        if seen.user_id in seen.admins and user.role != COORDINATOR:
+            users.set_role(session, user, COORDINATOR, now=now)
+        elif seen.user_id not in seen.admins and user.role == COORDINATOR:
+            users.set_role(session, user, RESIDENT, now=now)
 
 
 def resolve_actor(

@@ -9,6 +9,7 @@ Payload shapes (JSON in ``outbox.payload``):
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,9 +20,9 @@ from sqlalchemy.orm import Session
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.processing import SendResult
-from bot.roles import Seen, record_actor
+from bot.roles import Seen, record_actors
 from storage import outbox
+from storage.outbox import SendResult
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -105,27 +106,43 @@ def record_replies(
     session: Session, keyed: list[tuple[str, dict[str, Any]]], *, now: datetime
 ) -> list[Pending]:
     """Insert replies under their keys; return those not sent yet (a re-run sends nothing new)."""
-    rows = outbox.add_replies(
-        session, [(key, reply["chat_id"], reply["payload"]) for key, reply in keyed], now=now
-    )
+    return record_turns(session, [TurnWrites(keyed, None, now)])[0]
+
+
+@dataclass(frozen=True)
+class TurnWrites:
+    """What a turn writes once its handler returns: its replies under their keys, and the
+    speaker's user row if it needs writing."""
+
+    keyed: list[tuple[str, dict[str, Any]]]
+    seen: Seen | None
+    now: datetime
+
+
+def record_turns(session: Session, turns: list[TurnWrites]) -> list[list[Pending]]:
+    """The writes of many turns, one statement per kind: for each turn, its replies not sent
+    yet (a re-processed update records nothing new and sends only what was never marked)."""
+    record_actors(session, [(turn.seen, turn.now) for turn in turns if turn.seen is not None])
+    replies = [
+        (key, reply["chat_id"], reply["payload"], turn.now)
+        for turn in turns
+        for key, reply in turn.keyed
+    ]
+    rows = iter(outbox.add_replies(session, replies))
     return [
-        Pending(row_id, chat_id, dict(payload))
-        for row_id, chat_id, payload, state in rows
-        if state in ("pending", "sending")
+        [
+            Pending(row_id, chat_id, dict(payload))
+            for row_id, chat_id, payload, state in itertools.islice(rows, len(turn.keyed))
+            if state in ("pending", "sending")
+        ]
+        for turn in turns
     ]
 
 
-def record_turn(
-    session: Session,
-    keyed: list[tuple[str, dict[str, Any]]],
-    *,
-    seen: Seen | None,
-    now: datetime,
-) -> list[Pending]:
-    """A turn's writes: the speaker's user row if it changed, and its replies."""
-    if seen is not None:
-        record_actor(session, seen, now=now)
-    return record_replies(session, keyed, now=now)
+def mark_sends(session: Session, sends: list[tuple[list[SendResult], datetime]]) -> list[None]:
+    """Mark the finished sends of many turns (``(results, time)`` each) in one statement."""
+    outbox.mark_results_at(session, [(result, now) for results, now in sends for result in results])
+    return [None] * len(sends)
 
 
 async def send_recorded(deps: Deps, rows: list[Pending]) -> None:
@@ -144,4 +161,4 @@ async def send_recorded(deps: Deps, rows: list[Pending]) -> None:
             log.warning("reply %s to chat %s failed: %s", row.id, row.chat_id, exc)
             results.append((row.id, "failed", None, f"{type(exc).__name__}: {exc}"))
     if results:
-        await deps.db.run_grouped(outbox.mark_results, results, now=deps.clock.now())
+        await deps.db.run_batched(mark_sends, (results, deps.clock.now()))

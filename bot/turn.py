@@ -23,7 +23,7 @@ from telegram.ext import ApplicationHandlerStop, CallbackContext
 from bot import sender
 from bot.processing import current
 from bot.render import split_message
-from bot.roles import Actor, Seen, look_up_actor
+from bot.roles import Actor, Seen, look_up_actors
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -124,7 +124,8 @@ class Turn:
         uid = self.update.update_id
         keyed = [(f"reply:{uid}:{self.name}:{i}", r) for i, r in enumerate(self.replies)]
         seen, self.replies, self.seen = self.seen, [], None
-        rows = await self.deps.db.run_grouped(sender.record_turn, keyed, seen=seen, now=self.now)
+        writes = sender.TurnWrites(keyed, seen, self.now)
+        rows = await self.deps.db.run_batched(sender.record_turns, writes)
         await sender.send_recorded(self.deps, rows)
 
 
@@ -179,7 +180,7 @@ async def make_turn(
     )
     # A read (concurrent on SQLite too); the user row, if it needs writing, is written with
     # the turn's replies: one write transaction per turn instead of two.
-    actor, needs_write = await deps.db.read_grouped(look_up_actor, seen)
+    actor, needs_write = await deps.db.read_batched(look_up_actors, seen)
     turn = Turn(update, context, deps, actor, deps.campaign_id, now, name)
     turn.seen = seen if needs_write else None
     return turn

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import functools
+from typing import Any, cast
+
+from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from storage.models.core import Unit
@@ -11,10 +14,34 @@ from storage.models.registration import Liaison
 
 def unit_of(session: Session, user_id: int, campaign_id: int) -> int | None:
     """The unit this user is an (active) liaison of in the campaign, if any."""
-    query = select(Liaison.unit_id).where(
-        Liaison.campaign_id == campaign_id, Liaison.user_id == user_id, Liaison.active.is_(True)
+    return units_of(session, [user_id], campaign_id).get(user_id)
+
+
+def units_of(session: Session, user_ids: list[int], campaign_id: int) -> dict[int, int]:
+    """``unit_of`` for many users in one query: ``{user id: unit id}`` for those who are active
+    liaisons in the campaign."""
+    if not user_ids:
+        return {}
+    units: dict[int, int] = {}
+    for user_id, unit_id in session.execute(
+        _units_query(), {"campaign": campaign_id, "users": user_ids}
+    ):
+        units.setdefault(user_id, unit_id)
+    return units
+
+
+@functools.cache
+def _units_query() -> Select[Any]:
+    t = cast(Table, Liaison.__table__)  # Core columns: plain rows, no ORM
+    return (
+        select(t.c.user_id, t.c.unit_id)
+        .where(
+            t.c.campaign_id == bindparam("campaign"),
+            t.c.user_id.in_(bindparam("users", expanding=True)),
+            t.c.active.is_(True),
+        )
+        .order_by(t.c.id)
     )
-    return session.scalars(query.limit(1)).first()
 
 
 def liaisons_of_unit(session: Session, unit_id: int) -> list[Liaison]:

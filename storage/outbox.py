@@ -5,13 +5,14 @@ The delivery loop (claiming due rows, retries, flood limits) builds on these.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Select, Table, Update, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.inserts import insert_or_skip
+from storage.inserts import insert_many_or_skip
 from storage.models.intake import OutboxMessage
 
 
@@ -52,11 +53,11 @@ def add(
 
 
 def add_replies(
-    session: Session, replies: list[tuple[str, int, dict[str, Any]]], *, now: datetime
+    session: Session, replies: list[tuple[str, int, dict[str, Any], datetime]]
 ) -> list[tuple[int, int, dict[str, Any], str]]:
-    """Queue replies ``(dedupe key, chat id, payload)`` in one statement; a key already taken
-    keeps its row (a re-processed update). Returns the rows of all keys, in order (id, chat_id,
-    payload, state)."""
+    """Queue replies ``(dedupe key, chat id, payload, time)`` in one statement; a key already
+    taken keeps its row (a re-processed update). Returns the rows of all keys, in order (id,
+    chat_id, payload, state)."""
     if not replies:
         return []
     table = cast(Table, OutboxMessage.__table__)
@@ -72,26 +73,60 @@ def add_replies(
             "created_at": now,
             "attempts": 0,
         }
-        for key, chat_id, payload in replies
+        for key, chat_id, payload, now in replies
     ]
-    session.execute(insert_or_skip(session, table, values, on=["dedupe_key"]))
-    keys = [key for key, _, _ in replies]
-    columns = (table.c.dedupe_key, table.c.id, table.c.chat_id, table.c.payload, table.c.state)
+    added = insert_many_or_skip(
+        session, table, values, on=["dedupe_key"], returning=["dedupe_key", "id"]
+    )
+    new_ids = {row[0]: row[1] for row in added}
     found = {
-        row[0]: row[1:]
-        for row in session.execute(select(*columns).where(table.c.dedupe_key.in_(keys)))
+        key: (new_ids[key], chat_id, payload, "pending")
+        for key, chat_id, payload, _ in replies
+        if key in new_ids
     }
-    return [found[key] for key in keys]
+    missing = [key for key, *_ in replies if key not in found]
+    if missing:  # recorded by an earlier run of the same update
+        for key, *row in session.execute(_rows_by_key(), {"keys": missing}):
+            found[key] = tuple(row)  # type: ignore[assignment]
+    return [found[key] for key, *_ in replies]
 
 
-def mark_results(
-    session: Session, results: list[tuple[int, str, int | None, str | None]], *, now: datetime
-) -> None:
+@functools.cache
+def _rows_by_key() -> Select[Any]:
+    table = cast(Table, OutboxMessage.__table__)
+    columns = (table.c.dedupe_key, table.c.id, table.c.chat_id, table.c.payload, table.c.state)
+    return select(*columns).where(table.c.dedupe_key.in_(bindparam("keys", expanding=True)))
+
+
+SendResult = tuple[int, str, int | None, str | None]  # (id, state, sent message id, error)
+
+
+def mark_results(session: Session, results: list[SendResult], *, now: datetime) -> None:
     """Record (id, state, sent message id, error) for sends that finished (one statement)."""
+    mark_results_at(session, [(result, now) for result in results])
+
+
+def mark_results_at(session: Session, results: list[tuple[SendResult, datetime]]) -> None:
+    """The same, each result with the time its send finished."""
     if not results:
         return
+    params = [
+        {
+            "row_id": row_id,
+            "new_state": state,
+            "when_sent": now if state == "sent" else None,
+            "message_id": message_id,
+            "error": error,
+        }
+        for (row_id, state, message_id, error), now in results
+    ]
+    session.connection().execute(_mark_statement(), params)
+
+
+@functools.cache
+def _mark_statement() -> Update:
     table = cast(Table, OutboxMessage.__table__)
-    statement = (
+    return (
         update(table)
         .where(table.c.id == bindparam("row_id"))
         .values(
@@ -102,17 +137,6 @@ def mark_results(
             attempts=table.c.attempts + 1,
         )
     )
-    params = [
-        {
-            "row_id": row_id,
-            "new_state": state,
-            "when_sent": now if state == "sent" else None,
-            "message_id": message_id,
-            "error": error,
-        }
-        for row_id, state, message_id, error in results
-    ]
-    session.connection().execute(statement, params)
 
 
 def unsent_replies(session: Session) -> list[OutboxMessage]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.orm import Session
 
-from storage.inserts import insert_or_skip
+from storage.inserts import insert_many_or_skip
 from storage.models.core import User
 
 
@@ -27,29 +29,31 @@ def find_user(session: Session, ref: str) -> User | None:
     return next((u for u in users if (u.username or "").lower() == name), None)
 
 
-def insert_if_new(
-    session: Session,
-    *,
-    user_id: int,
-    username: str | None,
-    display_name: str,
-    role: str,
-    private: bool,
-    now: datetime,
-) -> bool:
-    """Create the user in one statement unless the id is taken; True if it was created (the
-    common case in a rush of new residents, without the ORM's load-then-insert)."""
-    row = {
-        "id": user_id,
-        "username": username,
-        "display_name": display_name,
-        "role": role,
-        "started_bot": private,
-        "created_at": now,
-        "updated_at": now,
-    }
-    statement = insert_or_skip(session, User, row, on=["id"]).returning(User.id)
-    return session.execute(statement).first() is not None
+def insert_many_if_new(session: Session, rows: list[dict[str, Any]]) -> set[int]:
+    """Create users in one statement, skipping ids already taken; the ids that were created (the
+    common case in a rush of new residents, without the ORM's load-then-insert). Each row has
+    ``id, username, display_name, role, started_bot, created_at, updated_at``."""
+    table = cast(Table, User.__table__)
+    created = insert_many_or_skip(session, table, rows, on=["id"], returning=["id"])
+    return {row[0] for row in created}
+
+
+def profiles(session: Session, user_ids: list[int]) -> dict[int, Profile]:
+    """What decides a speaker's role and language, for many users in one query (no ORM
+    objects): ``{id: (username, display_name, role, locale, started_bot)}``."""
+    if not user_ids:
+        return {}
+    return {row[0]: row[1:] for row in session.execute(_profiles_query(), {"ids": user_ids})}
+
+
+Profile = tuple[str | None, str, str, str | None, bool]
+
+
+@functools.cache
+def _profiles_query() -> Select[Any]:
+    t = cast(Table, User.__table__)
+    columns = (t.c.id, t.c.username, t.c.display_name, t.c.role, t.c.locale, t.c.started_bot)
+    return select(*columns).where(t.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def touch_user(

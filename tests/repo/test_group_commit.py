@@ -86,3 +86,79 @@ def test_a_new_speaker_is_created_in_one_statement_and_kept_after(database: Data
         user = s.get(User, 5001)
         assert user is not None and (user.display_name, user.role) == ("吴老师", "resident")
         assert s.scalar(select(func.count()).select_from(User)) == 1
+
+
+def queue_many(session: Session, ns: list[int]) -> list[int]:
+    """A batched write: one call for the items of every call queued together."""
+    if 13 in ns:
+        raise ValueError("unlucky")
+    return [queue(session, n) for n in ns] if ns else []
+
+
+async def test_batched_calls_share_one_call_and_fail_alone(database: Database) -> None:
+    calls: list[int] = []
+
+    def counted(session: Session, ns: list[int]) -> list[int]:
+        calls.append(len(ns))
+        return queue_many(session, ns)
+
+    results = await asyncio.gather(
+        *(database.run_batched(counted, n) for n in range(40)), return_exceptions=True
+    )
+    failed = [r for r in results if isinstance(r, Exception)]
+    assert len(failed) == 1 and str(failed[0]) == "unlucky"
+    ids = [r for r in results if not isinstance(r, Exception)]
+    assert len(set(ids)) == 39
+    with database.transaction() as s:  # each caller got the id of its own row
+        rows = dict(s.execute(select(OutboxMessage.id, OutboxMessage.dedupe_key)).all())
+    assert [rows[i] for i in ids] == [f"g{n}" for n in range(40) if n != 13]
+    assert max(calls) > 1  # several items in one call (the first may run alone)
+
+
+def test_turns_recorded_together_keep_their_own_replies(database: Database) -> None:
+    """record_turns: one insert for the replies of many turns; each turn gets its own rows,
+    a re-run of one of them gets only what it never marked sent, and new speakers are created
+    once even when one speaks in two chats in the same batch."""
+    from bot.roles import Seen, look_up_actors
+    from bot.sender import TurnWrites, record_turns
+    from storage.models.core import User
+
+    def reply(text: str, chat: int) -> dict[str, object]:
+        return {"chat_id": chat, "payload": {"method": "sendMessage", "text": text}}
+
+    def seen(uid: int, private: bool) -> Seen:
+        return Seen(uid, None, f"居民{uid}", private, frozenset(), "zh-CN", None)
+
+    turns = [
+        TurnWrites(
+            [("reply:1:faq:0", reply("甲", 1)), ("reply:1:faq:1", reply("乙", 1))],
+            seen(1, True),
+            NOW,
+        ),
+        TurnWrites([("reply:2:faq:0", reply("丙", 2))], seen(2, True), NOW),
+        TurnWrites([], seen(3, False), NOW),
+        TurnWrites([("reply:4:faq:0", reply("丁", -5))], seen(3, True), NOW),  # same person
+    ]
+    with database.transaction() as s:
+        first = record_turns(s, turns)
+    assert [[p.payload["text"] for p in rows] for rows in first] == [
+        ["甲", "乙"],
+        ["丙"],
+        [],
+        ["丁"],
+    ]
+    assert [p.chat_id for p in first[3]] == [-5]
+    with database.transaction() as s:
+        outbox.mark_results(s, [(first[0][0].id, "sent", 1, None)], now=NOW)
+        again = record_turns(s, [turns[1], turns[0]])
+        assert s.scalar(select(func.count()).select_from(OutboxMessage)) == 4
+        assert s.scalar(select(func.count()).select_from(User)) == 3
+        assert s.get(User, 3).started_bot  # type: ignore[union-attr]  # the second turn counts
+    assert [[p.id for p in rows] for rows in again] == [[first[1][0].id], [first[0][1].id]]
+    with database.transaction() as s:
+        found = look_up_actors(s, [seen(1, True), seen(9, True), seen(3, False)])
+    assert [(a.user_id, a.role, a.started_bot, write) for a, write in found] == [
+        (1, "resident", True, False),
+        (9, "resident", True, True),  # never seen: to be written
+        (3, "resident", True, False),
+    ]
