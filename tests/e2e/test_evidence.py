@@ -8,15 +8,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PIL import Image
 from sqlalchemy import select
 
-import storage.liaisons
 from bot.localapi import FakeUser
 from storage import campaigns
 from storage.models.core import User
 from storage.models.evidence import EvidenceFile, Report
+from storage.models.registration import Liaison
 from tests.harness import Harness, bot_session
 
 
@@ -40,12 +39,8 @@ def reencoded(data: bytes) -> bytes:
 
 
 class Liaisons:
-    """Liaisons for tests: ``storage.liaisons.unit_of`` answers from a dict (the registration
-    capability binds users to units in production)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.units: dict[int, int] = {}
-        monkeypatch.setattr(storage.liaisons, "unit_of", lambda s, uid, cid: self.units.get(uid))
+    """Liaisons for tests: the rows the registration dialog writes (tests/e2e/test_registration
+    plays the dialog itself)."""
 
     def make(self, h: Harness, name: str, unit: str) -> FakeUser:
         user = h.api.add_user(name)
@@ -54,9 +49,19 @@ class Liaisons:
             assert h.deps.campaign_id is not None
             found = campaigns.find_unit(s, h.deps.campaign_id, unit)
             assert found is not None
-            self.units[user.id] = found.id
             s.add(
                 User(id=user.id, display_name=name, role="liaison", created_at=now, updated_at=now)
+            )
+            s.add(
+                Liaison(
+                    campaign_id=h.deps.campaign_id,
+                    unit_id=found.id,
+                    user_id=user.id,
+                    is_primary=True,
+                    name=name,
+                    created_at=now,
+                    updated_at=now,
+                )
             )
         return user
 
@@ -79,9 +84,9 @@ async def send_and_settle(h: Harness, chat: Any, action: Any) -> list[Any]:
 
 
 async def test_photo_album_repeat_and_near_copy(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
-    liaisons = Liaisons(monkeypatch)
+    liaisons = Liaisons()
     async with bot_session(tmp_path) as h:
         humen = liaisons.make(h, "小虎", "虎门镇")
         changan = liaisons.make(h, "小长", "长安镇")
@@ -130,8 +135,8 @@ async def test_photo_album_repeat_and_near_copy(
         assert len(reports(h)[-1].files) == 2
 
 
-async def test_refusals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    liaisons = Liaisons(monkeypatch)
+async def test_refusals(tmp_path: Path) -> None:
+    liaisons = Liaisons()
     async with bot_session(tmp_path) as h:
         humen = liaisons.make(h, "小虎", "虎门镇")
         chat = h.api.private_chat(humen)
@@ -163,8 +168,8 @@ async def test_refusals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
         assert "没有可撤回" in await h.reply_text(humen, "/undo")
 
 
-async def test_review_accept_and_reject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    liaisons = Liaisons(monkeypatch)
+async def test_review_accept_and_reject(tmp_path: Path) -> None:
+    liaisons = Liaisons()
     async with bot_session(tmp_path) as h:
         humen = liaisons.make(h, "小虎", "虎门镇")
         chat = h.api.private_chat(humen)
@@ -204,8 +209,8 @@ async def test_review_accept_and_reject(tmp_path: Path, monkeypatch: pytest.Monk
             assert len(s.scalars(select(EvidenceFile)).all()) == 2
 
 
-async def test_album_in_the_units_group(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    liaisons = Liaisons(monkeypatch)
+async def test_album_in_the_units_group(tmp_path: Path) -> None:
+    liaisons = Liaisons()
     async with bot_session(tmp_path) as h:
         humen = liaisons.make(h, "小虎", "虎门镇")
         group = h.api.add_group("虎门镇宣传群", members=[h.admin.id, humen.id], with_bot=True)
