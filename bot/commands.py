@@ -12,6 +12,7 @@ Groups: ``-10`` chat bookkeeping (always runs), ``0`` commands, conversations an
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from collections.abc import Awaitable, Callable
@@ -45,21 +46,28 @@ class Command:
         return self.help_key or f"help.{self.name}"
 
 
-def handler_modules() -> list[ModuleType]:
+@functools.cache
+def handler_modules() -> tuple[ModuleType, ...]:
+    """Every module of the ``handlers`` package (listed once: the package does not change)."""
     import handlers
 
     names = sorted(m.name for m in pkgutil.iter_modules(handlers.__path__))
-    return [importlib.import_module(f"handlers.{name}") for name in names]
+    return tuple(importlib.import_module(f"handlers.{name}") for name in names)
 
 
 def all_commands() -> list[Command]:
+    return list(_commands())
+
+
+@functools.cache
+def _commands() -> tuple[Command, ...]:
     found: dict[str, Command] = {}
     for module in handler_modules():
         for cmd in getattr(module, "COMMANDS", []):
             if cmd.name in found:
                 raise RuntimeError(f"command /{cmd.name} is declared twice")
             found[cmd.name] = cmd
-    return sorted(found.values(), key=lambda c: c.name)
+    return tuple(sorted(found.values(), key=lambda c: c.name))
 
 
 def guarded(cmd: Command) -> Callable[[Turn], Awaitable[Any]]:
