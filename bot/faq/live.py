@@ -198,6 +198,8 @@ class LiveFaq:
 
     async def wait_ready(self, timeout: float = 60) -> None:
         """Until the first build is done (or failed: then questions go to staff)."""
+        if self._ready.is_set():
+            return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._ready.wait(), timeout)
 
@@ -205,7 +207,10 @@ class LiveFaq:
         matcher = self.matcher
         if matcher is None:
             return no_match()
-        return await asyncio.to_thread(matcher.match, text)
+        # A question asked before is answered from memory, here; a new one is scored in a
+        # thread (the model takes milliseconds).
+        found = matcher.remembered(text)
+        return found if found is not None else await asyncio.to_thread(matcher.match, text)
 
     @property
     def suggest_floor(self) -> float:

@@ -7,8 +7,9 @@ Scores are in [0, 1]; below the mode's threshold the matcher abstains (`entry_id
 
 from __future__ import annotations
 
-import functools
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from bot.faq.tfidf import CharTfidf, Postings, combine
 
 Mode = Literal["auto", "lexical", "hybrid"]
 CACHED_QUESTIONS = 4096
+REMEMBERED_LENGTH = 256  # characters: longer texts are not questions residents repeat
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,29 @@ class Matcher(Protocol):
     mode: str
 
     def match(self, question: str) -> Match: ...
+
+
+class Memory:
+    """The last ``size`` questions scored and their matches (least recently asked go first);
+    safe across threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[str, Match] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, question: str) -> Match | None:
+        with self._lock:
+            found = self._items.get(question)
+            if found is not None:
+                self._items.move_to_end(question)
+            return found
+
+    def put(self, question: str, match: Match) -> None:
+        with self._lock:
+            self._items[question] = match
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 @dataclass(frozen=True)
@@ -118,7 +143,7 @@ class FaqMatcher:
         # Residents ask the same things in the same words: a question this matcher has scored
         # is answered from memory (the model costs ~10-25 ms a question). One cache per build,
         # so an edited knowledge base starts afresh.
-        self._cached = functools.lru_cache(maxsize=CACHED_QUESTIONS)(self._match)
+        self._memory = Memory(CACHED_QUESTIONS)
         if embedder is not None:
             # Each phrasing as a query (question ↔ question) and each whole entry as a passage.
             self._emb = embedder.queries([normalize_text(t) for t in phrasings])
@@ -177,7 +202,17 @@ class FaqMatcher:
 
     def match(self, question: str) -> Match:
         """The best entry for ``question`` (a question asked before: from memory)."""
-        return self._cached(question.strip())
+        question = question.strip()
+        found = self._memory.get(question)
+        if found is None:
+            found = self._match(question)
+            if len(question) <= REMEMBERED_LENGTH:  # a bounded memory, whatever is typed
+                self._memory.put(question, found)
+        return found
+
+    def remembered(self, question: str) -> Match | None:
+        """``match`` if the question was scored before (costs next to nothing), else None."""
+        return self._memory.get(question.strip())
 
     def score(self, question: str) -> Match:
         """``match`` without the memory (benchmarks time this)."""

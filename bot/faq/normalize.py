@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -30,6 +31,19 @@ def _t2s(text: str) -> str:
 
 def normalize_text(text: str) -> str:
     """Simplified Chinese, half-width, lower case, without punctuation, emoji or whitespace."""
+    # Residents' questions repeat, as do the complaint words: short texts are remembered.
+    return _normalize_short(text) if len(text) <= SHORT else _normalize(text)
+
+
+SHORT = 256  # characters: 8192 such texts remembered cost ~8 MB at worst
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalize_short(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = _t2s(text)
     return _DROP.sub("", text)

@@ -214,8 +214,24 @@ def test_a_question_asked_again_is_answered_from_memory() -> None:
         <= matcher._final(matcher.lexical_scores(matcher._lex(q)), 0).score
         < p.cascade_high
     )
+    assert matcher.remembered(in_band) is None
     first = matcher.match(in_band)
     assert embedder.asked == 1
     assert matcher.match(f"  {in_band} ") == first and embedder.asked == 1
+    assert matcher.remembered(in_band) == first  # what the bot checks before a thread hop
     rebuilt = build_matcher(entries, mode="hybrid", embedder=embedder)  # type: ignore[arg-type]
     assert rebuilt.match(in_band) == first and embedder.asked == 2  # a new build starts afresh
+    long = in_band + "。" * 300  # texts longer than a question are scored, not remembered
+    assert matcher.match(long) == matcher.match(long) == first and embedder.asked == 4
+    assert matcher.remembered(long) is None
+
+
+def test_the_memory_forgets_the_least_recently_asked_first() -> None:
+    from bot.faq.matcher import Match, Memory
+
+    memory = Memory(2)
+    for q in ("一", "二"):
+        memory.put(q, Match(q, 1.0))
+    assert memory.get("一") == Match("一", 1.0)  # now the most recent
+    memory.put("三", Match("三", 1.0))
+    assert [memory.get(q) is not None for q in ("一", "二", "三")] == [True, False, True]
