@@ -11,6 +11,8 @@ anything else on the wire to ``NetworkError``; proxies come from the environment
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from typing import Any
 
 import aiohttp
@@ -42,8 +44,12 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._connections)
+            # Proxies from the environment, as httpx takes them; read once here, since aiohttp
+            # would scan the environment on every request.
             self._session = aiohttp.ClientSession(
-                connector=connector, trust_env=True, headers={"User-Agent": self.USER_AGENT}
+                connector=connector,
+                trust_env=bool(urllib.request.getproxies()),
+                headers={"User-Agent": self.USER_AGENT},
             )
 
     async def shutdown(self) -> None:
@@ -69,8 +75,9 @@ class AiohttpRequest(BaseRequest):
         )
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
         try:
+            data, headers = _body(request_data)
             async with self._session.request(
-                method, url, data=_body(request_data), timeout=timeout
+                method, url, data=data, headers=headers, timeout=timeout
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as err:
@@ -79,14 +86,15 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
 
 
-def _body(request_data: RequestData | None) -> Any:
-    """Form fields (as httpx sends them), or a multipart form when files are attached."""
+def _body(request_data: RequestData | None) -> tuple[Any, dict[str, str] | None]:
+    """A JSON body (cheaper to write and to read than percent-encoded Chinese), or a multipart
+    form when files are attached."""
     if request_data is None:
-        return None
-    fields = request_data.json_parameters
+        return None, None
     files = request_data.multipart_data
     if not files:
-        return fields
+        return json.dumps(request_data.parameters, ensure_ascii=False).encode(), JSON
+    fields = request_data.json_parameters
     form = aiohttp.FormData(quote_fields=False)  # file names as UTF-8, as httpx and Telegram do
     for name, value in fields.items():
         form.add_field(name, value)
@@ -94,4 +102,7 @@ def _body(request_data: RequestData | None) -> Any:
         filename, content = upload[0], upload[1]
         mime = upload[2] if len(upload) > 2 else "application/octet-stream"
         form.add_field(name, content, filename=filename, content_type=mime)
-    return form
+    return form, None
+
+
+JSON = {"Content-Type": "application/json"}
