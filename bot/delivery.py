@@ -130,7 +130,7 @@ class Delivery:
                 )
                 return
             try:
-                msg = await sender.send_payload(self.deps.bot, chat_id, payload)
+                message_id = await sender.send_payload(self.deps.bot, chat_id, payload)
             except RetryAfter as exc:
                 seconds = _seconds(exc.retry_after)
                 if limiter is not None:
@@ -149,7 +149,7 @@ class Delivery:
                 delay = min(0.5 * 2 ** (attempts + 1), 300.0)
             else:
                 self.sent += 1
-                await self._finish(row_id, chat_id, "sent", msg.message_id if msg else None)
+                await self._finish(row_id, chat_id, "sent", message_id)
                 return
             attempts += 1
             if attempts >= self.max_attempts:

@@ -11,14 +11,16 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
-from telegram import Bot, InlineKeyboardMarkup, InputFile, Message, ReplyParameters
+from telegram import Bot, InlineKeyboardMarkup, InputFile, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBUserWarning
 
 from bot.roles import Seen, record_actors
 from storage import outbox
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
     from bot.deps import Deps
 
 log = logging.getLogger(__name__)
+# sendMessage goes through do_api_request on purpose (raw JSON, see send_payload).
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning)
 
 
 class PermanentFailure(Exception):
@@ -41,20 +45,32 @@ class Pending:
     payload: dict[str, Any]
 
 
-async def send_payload(bot: Bot, chat_id: int, payload: dict[str, Any]) -> Message | None:
-    """Make the Bot API call a payload describes. Raises telegram errors as they come."""
+async def send_payload(bot: Bot, chat_id: int, payload: dict[str, Any]) -> int | None:
+    """Make the Bot API call a payload describes; the id of the message sent, if one was.
+    Raises telegram errors as they come."""
     method = payload.get("method", "sendMessage")
     markup = payload.get("reply_markup")
+    if method == "sendMessage":
+        # The payload is Bot API JSON already: it goes out as it is, and only the new message's
+        # id is read from the answer (a PTB Message object costs more than the rest of a reply).
+        params: dict[str, Any] = {"chat_id": chat_id, "text": payload["text"]}
+        if payload.get("parse_mode"):
+            params["parse_mode"] = payload["parse_mode"]
+        if markup:
+            params["reply_markup"] = markup
+        if payload.get("reply_to"):
+            params["reply_parameters"] = {
+                "message_id": int(payload["reply_to"]),
+                "allow_sending_without_reply": True,
+            }
+        sent = await bot.do_api_request("sendMessage", api_kwargs=params)
+        return int(sent["message_id"]) if isinstance(sent, dict) else None
     kwargs: dict[str, Any] = {}
     if markup:
         kwargs["reply_markup"] = InlineKeyboardMarkup.de_json(markup, bot)
     if payload.get("reply_to"):
         kwargs["reply_parameters"] = ReplyParameters(
             message_id=int(payload["reply_to"]), allow_sending_without_reply=True
-        )
-    if method == "sendMessage":
-        return await bot.send_message(
-            chat_id, payload["text"], parse_mode=payload.get("parse_mode"), **kwargs
         )
     if method in ("sendPhoto", "sendDocument"):
         if payload.get("file_id"):
@@ -64,8 +80,10 @@ async def send_payload(bot: Bot, chat_id: int, payload: dict[str, Any]) -> Messa
             media = InputFile(path.read_bytes(), filename=payload.get("filename") or path.name)
         caption = payload.get("caption") or None
         if method == "sendPhoto":
-            return await bot.send_photo(chat_id, media, caption=caption, **kwargs)
-        return await bot.send_document(chat_id, media, caption=caption, **kwargs)
+            msg = await bot.send_photo(chat_id, media, caption=caption, **kwargs)
+        else:
+            msg = await bot.send_document(chat_id, media, caption=caption, **kwargs)
+        return msg.message_id
     if method == "copyMessage":
         await bot.copy_message(chat_id, payload["from_chat_id"], payload["message_id"], **kwargs)
         return None
@@ -83,7 +101,7 @@ def is_permanent(exc: Exception) -> bool:
 
 async def send_with_retries(
     bot: Bot, chat_id: int, payload: dict[str, Any], *, attempts: int = 5
-) -> Message | None:
+) -> int | None:
     """Send, waiting out 429s (``retry_after``) and retrying 5xx/timeouts with backoff."""
     delay = 0.5
     for attempt in range(1, attempts + 1):
@@ -155,8 +173,8 @@ async def send_recorded(deps: Deps, rows: list[Pending]) -> None:
     results: list[SendResult] = []
     for row in rows:
         try:
-            msg = await send_with_retries(deps.bot, row.chat_id, row.payload)
-            results.append((row.id, "sent", msg.message_id if msg else None, None))
+            message_id = await send_with_retries(deps.bot, row.chat_id, row.payload)
+            results.append((row.id, "sent", message_id, None))
         except Exception as exc:
             log.warning("reply %s to chat %s failed: %s", row.id, row.chat_id, exc)
             results.append((row.id, "failed", None, f"{type(exc).__name__}: {exc}"))
