@@ -39,7 +39,7 @@ RESIDENTS = int(os.environ.get("COORDBOT_BENCH_RESIDENTS", "1500"))
 WARMUP = 30
 LIMITED = 300  # residents in the runs at Telegram's flood limits (30 sends/s)
 TIMEOUT = 600.0
-QUICK = bool(os.environ.get("COORDBOT_BENCH_QUICK"))
+QUICK = os.environ.get("COORDBOT_BENCH_QUICK", "")  # 1: echo and /help only; faq: echo and FAQ
 USER_IDS = itertools.count(2_000_000)
 UNSEEN = "<unseen>"  # a rush of FAQ questions, each worded differently (see Crowd.ask)
 PROFILE = os.environ.get("COORDBOT_BENCH_PROFILE", "")  # py-spy output of one rush:
@@ -129,9 +129,16 @@ class Rush:
 
 
 async def measure(
-    api: FakeBotApi, bot: BotProcess, texts: list[str | None], *, n: int = RESIDENTS, **kw: float
+    api: FakeBotApi,
+    bot: BotProcess,
+    texts: list[str | None],
+    *,
+    n: int = RESIDENTS,
+    profile: bool = False,
+    **kw: float,
 ) -> list[Rush]:
-    """Start the bot, warm it up, then time one rush per text (None: the FAQ questions)."""
+    """Start the bot, warm it up, then time one rush per text (None: the FAQ questions);
+    ``profile``: record the rush of PROFILE_TEXT with py-spy (COORDBOT_BENCH_PROFILE)."""
     crowd = Crowd(api)
     await bot.start()
     profiler = None
@@ -139,7 +146,7 @@ async def measure(
         await crowd.ask(WARMUP)
         rushes = []
         for text in texts:
-            if PROFILE and any("coordbot" in a for a in bot.args) and text == PROFILE_TEXT:
+            if PROFILE and profile and text == PROFILE_TEXT:
                 profiler = await start_profiler(bot.pid, PROFILE)
             rushes.append(await crowd.ask(n, text, pid=bot.pid, **kw))
             await stop_profiler(profiler)
@@ -174,21 +181,24 @@ async def bench() -> None:
             [echo] = await measure(api, BotProcess.echo(api, tmp / "echo"), [None])
             echo.show("echo (PTB defaults)")
             bot = BotProcess.coordbot(api, tmp / "bot", unlimited=True)
-            if QUICK:  # COORDBOT_BENCH_QUICK=1: echo and the core path only, for profiling
-                [core] = await measure(api, bot, ["/help"])
+            if QUICK:  # COORDBOT_BENCH_QUICK=1 (or faq): echo and one rush, for profiling
+                [core] = await measure(
+                    api, bot, [None if QUICK == "faq" else "/help"], profile=True
+                )
             else:
                 [echo_c] = await measure(
                     api, BotProcess.echo(api, tmp / "ec", concurrent=True), [None]
                 )
                 echo_c.show("echo (concurrent_updates)")
-                core, faq, unseen = await measure(api, bot, ["/help", None, UNSEEN])
+                core, faq, unseen = await measure(api, bot, ["/help", None, UNSEEN], profile=True)
                 core.show("coordbot /help (core path)")
                 faq.show("coordbot FAQ questions")
                 unseen.show("coordbot FAQ, none repeated")
         if QUICK:
-            core.show("coordbot /help (core path)")
+            name = "FAQ questions" if QUICK == "faq" else "/help (core path)"
+            core.show(f"coordbot {name}")
             print(
-                f"core path vs echo: {core.rate / echo.rate:.2f}x wall, "
+                f"{name} vs echo: {core.rate / echo.rate:.2f}x wall, "
                 f"{echo.cpu_ms / core.cpu_ms:.2f}x CPU"
             )
             return
