@@ -4,6 +4,7 @@ and downloads byte for byte, and errors mapped the way PTB's own httpx request m
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 
 import pytest
@@ -61,3 +62,36 @@ async def test_a_silent_server_times_out_and_a_closed_port_is_a_network_error() 
         server.close()
     with pytest.raises(RuntimeError, match="not initialized"):
         await request.do_request("http://127.0.0.1:1/botX/getMe", "POST")
+
+
+async def test_a_call_without_files_is_sent_as_json() -> None:
+    """UTF-8 JSON with nested objects as objects (as the Bot API reads it), not a form."""
+    from aiohttp import web
+
+    seen: list[tuple[str, bytes]] = []
+
+    async def record(request: web.Request) -> web.Response:
+        seen.append((request.content_type, await request.read()))
+        return web.json_response({"ok": True, "result": True})
+
+    app = web.Application()
+    app.router.add_post("/botX/sendMessage", record)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    request = AiohttpRequest()
+    await request.initialize()
+    bot = Bot("X", base_url=f"http://127.0.0.1:{port}/bot", request=request)
+    markup = {"inline_keyboard": [[{"text": "是", "callback_data": "y"}]]}
+    params = {"chat_id": 7, "text": "你好", "reply_markup": markup}
+    try:
+        await bot.do_api_request("sendMessage", api_kwargs=params)  # as bot/sender.py sends
+    finally:
+        await request.shutdown()
+        await runner.cleanup()
+    [(ctype, body)] = seen
+    assert ctype == "application/json"
+    assert "你好".encode() in body  # not \\u-escaped, not percent-encoded
+    assert json.loads(body) == {"chat_id": 7, "text": "你好", "reply_markup": markup}
