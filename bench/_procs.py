@@ -57,7 +57,7 @@ class BotProcess:
             **extra,
             **overrides(),
         }
-        args = [sys.executable, "-m", os.environ.get("EXP_MOD", "bench._coordbot"), "run"]
+        args = [sys.executable, "-m", "bench._coordbot", "run"]
         if unlimited:
             args.append("--unlimited")
         return cls(api, args, env, tmp / "coordbot.log")
@@ -128,13 +128,16 @@ def children(pid: int) -> list[int]:
     return out
 
 
-def children_rss_mb(pid: int) -> float:
-    """What the children of ``pid`` hold (the chart process, when one is running)."""
-    total = 0.0
+def children_by_module(pid: int) -> dict[str, float]:
+    """RSS (MB) of the children of ``pid`` by the module they run (``-m name``)."""
+    out: dict[str, float] = {}
     for child in children(pid):
         with contextlib.suppress(OSError):
-            total += rss_mb(child)
-    return total
+            args = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+            if b"-m" in args:  # (an exited child not yet reaped has no command line)
+                name = args[args.index(b"-m") + 1].decode()
+                out[name] = out.get(name, 0.0) + rss_mb(child)
+    return out
 
 
 def overrides() -> dict[str, str]:

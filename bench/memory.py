@@ -4,8 +4,10 @@ lexical FAQ only), each bot in its own process. Baseline: the bare PTB echo bot,
 updates are FAQ questions and commands from 2500 residents (4 each), sent in rushes of 500
 through the fake Bot API (the bot's own 30 sends/s limiter lifted, as in bench/throughput.py:
 memory, not Telegram's pace, is measured). /status charts are drawn by a child process
-(bot/status/chart_worker.py) that leaves after 30 s without a chart: its size is printed
-beside the bot's whenever it is running, and once more after it left.
+(bot/status/chart_worker.py) that leaves after 30 s without a chart, and in ``auto`` the e5
+model runs in one (bot/faq/model_process.py) that leaves after 60 s without a question for
+it: their sizes are printed beside the bot's whenever they run, with the sum, and once more
+after they left.
 
     python -m bench memory                      # both settings
     COORDBOT_BENCH_FAQ_MODELS=off python -m bench memory
@@ -18,8 +20,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from bench._procs import ROOT, BotProcess, anon_mb, children_rss_mb, machine, rss_mb, run
+from bench._procs import ROOT, BotProcess, anon_mb, children_by_module, machine, rss_mb, run
 from bench.throughput import questions
+from bot.faq.model_process import IDLE_SECONDS as MODEL_IDLE
 from bot.localapi import FakeBotApi
 from bot.status.chart_worker import IDLE_SECONDS as CHART_IDLE
 
@@ -33,6 +36,15 @@ SETTLE = 5.0  # seconds after the first getUpdates: the FAQ's first build runs m
 
 def rss(pid: int) -> str:
     return f"{rss_mb(pid):7.1f} MB ({anon_mb(pid):.1f} MB anonymous)"
+
+
+def kids(pid: int) -> str:
+    """The children running now: charts (bot/status/chart_worker), the e5 model (auto mode)."""
+    names = {"bot.status.chart_worker": "chart", "bot.faq.model_process": "model"}
+    found = children_by_module(pid)
+    parts = [f"{names.get(k, k)} process {v:.1f} MB" for k, v in sorted(found.items())]
+    total = rss_mb(pid) + sum(found.values())
+    return f"  + {', '.join(parts)} = {total:.1f} MB in all" if parts else ""
 
 
 async def echo_idle(api: FakeBotApi, tmp: Path) -> float:
@@ -63,12 +75,10 @@ async def coordbot_run(api: FakeBotApi, tmp: Path, model: str, texts: list[str])
             await api.wait_for(lambda: len(api.sent) - start >= RUSH, 300)  # noqa: B023
             done += RUSH
             if done in CHECKPOINTS or done == TOTAL:
-                child = children_rss_mb(bot.pid)
-                extra = f"  (+ {child:.1f} MB chart process)" if child else ""
-                print(f"{label}: after {done:>6} updates: {rss(bot.pid)}{extra}", flush=True)
-        await asyncio.sleep(CHART_IDLE + 8)  # the last chart may end after its rush was counted
-        print(f"{label}: {CHART_IDLE:.0f} s later, the chart process gone: ", end="")
-        print(f"{rss(bot.pid)} (+ {children_rss_mb(bot.pid):.1f} MB)", flush=True)
+                print(f"{label}: after {done:>6} updates: {rss(bot.pid)}{kids(bot.pid)}")
+        await asyncio.sleep(max(CHART_IDLE, MODEL_IDLE) + 8)  # both children leave when idle
+        print(f"{label}: {max(CHART_IDLE, MODEL_IDLE):.0f} s later, idle: ", end="")
+        print(f"{rss(bot.pid)}{kids(bot.pid) or ' (no child process)'}", flush=True)
     finally:
         await bot.stop()
 
