@@ -146,6 +146,25 @@ def overrides() -> dict[str, str]:
     return dict(p.split("=", 1) for p in pairs)
 
 
+def tree_cpu(pid: int) -> dict[int, tuple[float, float]]:
+    """``cpu_split`` of ``pid`` and of each of its children (the e5 model's process, say)."""
+    out = {}
+    for each in (pid, *children(pid)):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            out[each] = cpu_split(each)
+    return out
+
+
+def cpu_since(before: dict[int, tuple[float, float]], pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds ``pid`` and its children used since ``tree_cpu`` gave
+    ``before`` (a child started meanwhile counts from zero)."""
+    user = system = 0.0
+    for each, (u, s) in tree_cpu(pid).items():
+        u0, s0 = before.get(each, (0.0, 0.0))
+        user, system = user + u - u0, system + s - s0
+    return user, system
+
+
 def cpu_split(pid: int) -> tuple[float, float]:
     """(user, system) CPU seconds a process has used so far (Linux)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()

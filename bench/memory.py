@@ -63,7 +63,7 @@ async def coordbot_run(api: FakeBotApi, tmp: Path, model: str, texts: list[str])
     label = f"COORDBOT_FAQ_MODEL={model}"
     try:
         await asyncio.sleep(SETTLE)
-        print(f"{label}: idle (started, polling):  {rss(bot.pid)}", flush=True)
+        print(f"{label}: idle (started, polling):  {rss(bot.pid)}{kids(bot.pid)}", flush=True)
         people = [api.add_user(f"居民{i}", id=3_000_000 + i) for i in range(TOTAL // 4)]
         done = 0
         while done < TOTAL:
@@ -75,7 +75,9 @@ async def coordbot_run(api: FakeBotApi, tmp: Path, model: str, texts: list[str])
             await api.wait_for(lambda: len(api.sent) - start >= RUSH, 300)  # noqa: B023
             done += RUSH
             if done in CHECKPOINTS or done == TOTAL:
-                print(f"{label}: after {done:>6} updates: {rss(bot.pid)}{kids(bot.pid)}")
+                print(
+                    f"{label}: after {done:>6} updates: {rss(bot.pid)}{kids(bot.pid)}", flush=True
+                )
         await asyncio.sleep(max(CHART_IDLE, MODEL_IDLE) + 8)  # both children leave when idle
         print(f"{label}: {max(CHART_IDLE, MODEL_IDLE):.0f} s later, idle: ", end="")
         print(f"{rss(bot.pid)}{kids(bot.pid) or ' (no child process)'}", flush=True)

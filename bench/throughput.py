@@ -31,7 +31,7 @@ from pathlib import Path
 
 import yaml
 
-from bench._procs import HOUSEHOLD, ROOT, BotProcess, cpu_split, machine, run
+from bench._procs import HOUSEHOLD, ROOT, BotProcess, cpu_since, machine, run, tree_cpu
 from bot.faq.kb import FaqEntry, load_faq
 from bot.localapi import FakeBotApi, FakeUser
 
@@ -87,7 +87,7 @@ class Crowd:
             cursor = len(self.api.sent)
             return len(answers) >= n
 
-        cpu = cpu_split(pid) if pid else (0.0, 0.0)
+        cpu = tree_cpu(pid) if pid else {}
         started = time.perf_counter()
         for i, person in enumerate(people):
             asked = text or self.texts[i % len(self.texts)]
@@ -97,8 +97,7 @@ class Crowd:
         with contextlib.suppress(TimeoutError):
             await self.api.wait_for(done, wait)
         seconds = time.perf_counter() - started
-        after = cpu_split(pid) if pid else (0.0, 0.0)
-        user, system = after[0] - cpu[0], after[1] - cpu[1]
+        user, system = cpu_since(cpu, pid) if pid else (0.0, 0.0)
         return Rush(n, seconds, list(answers.values()), user + system, system)
 
 
@@ -107,7 +106,7 @@ class Rush:
     residents: int
     seconds: float
     answers: list[str]
-    cpu: float  # CPU seconds the bot process used meanwhile
+    cpu: float  # CPU seconds the bot process and its children (the e5 model's) used meanwhile
     system: float = 0.0  # of which in the kernel (system calls: sockets, files, thread wake-ups)
 
     @property
