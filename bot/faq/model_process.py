@@ -8,22 +8,22 @@ first embedding, serving the following ones, and let go (its input closed, then 
 ``idle`` seconds without one. A crash in the C engine costs that child, not the bot; a child
 that died is replaced.
 
-The pipe carries length-prefixed pickles of plain data: ``(kind, texts)`` one way ("q" for
-queries, "p" for passages), ``(ok, rows, vector bytes or error)`` back. Both ends are this
-program.
+The pipe (``bot/childpipe.py``) carries ``(kind, texts)`` one way ("q" for queries, "p" for
+passages) and ``(True, (rows, float32 bytes))`` or ``(False, error)`` back.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import pickle
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from bot import childpipe
 
 if TYPE_CHECKING:
     import numpy as np
@@ -60,7 +60,7 @@ class ModelProcess:
     def _embed(self, kind: str, texts: list[str]) -> np.ndarray:
         import numpy as np
 
-        request = pickle.dumps((kind, texts))
+        request = childpipe.frame((kind, texts))
         with self._lock:
             try:
                 reply = self._ask(request)
@@ -70,12 +70,13 @@ class ModelProcess:
             self._last_used = time.monotonic()
             if self._timer is None:
                 self._wake_in(self.idle)
-        ok, rows, data = reply
+        ok, value = reply
         if not ok:
-            raise RuntimeError(f"model process: {data}")
+            raise RuntimeError(f"model process: {value}")
+        rows, data = value
         return np.frombuffer(data, dtype=np.float32).reshape(rows, -1).copy()
 
-    def _ask(self, request: bytes) -> tuple[bool, int, Any]:
+    def _ask(self, request: bytes) -> tuple[bool, Any]:
         if not self.running:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "bot.faq.model_process", str(self.threads)],
@@ -85,10 +86,9 @@ class ModelProcess:
             self.started += 1
         proc = self._proc
         assert proc is not None and proc.stdin is not None and proc.stdout is not None
-        proc.stdin.write(len(request).to_bytes(8, "big") + request)
+        proc.stdin.write(request)
         proc.stdin.flush()
-        size = int.from_bytes(_read_exactly(proc.stdout, 8), "big")
-        reply: tuple[bool, int, Any] = pickle.loads(_read_exactly(proc.stdout, size))
+        reply: tuple[bool, Any] = childpipe.read_frame(proc.stdout)
         return reply
 
     def _wake_in(self, seconds: float) -> None:
@@ -130,33 +130,18 @@ class ModelProcess:
             proc.stdout.close()
 
 
-def _read_exactly(stream: IO[bytes], size: int) -> bytes:
-    data = stream.read(size)
-    if data is None or len(data) < size:
-        raise EOFError("the model process closed the pipe")
-    return data
-
-
-def serve(requests: IO[bytes], replies: IO[bytes], *, threads: int) -> None:
-    """The child: embed what is asked until the input ends."""
+def _embed_in_child(threads: int) -> Callable[[Any], Any]:
     from bot.faq.embedding import Embedder
 
     model = Embedder(threads=threads)
-    while len(header := requests.read(8)) == 8:
-        kind, texts = pickle.loads(_read_exactly(requests, int.from_bytes(header, "big")))
-        reply: tuple[bool, int, Any]
-        try:
-            vectors = model.queries(texts) if kind == "q" else model.passages(texts)
-            reply = (True, len(texts), vectors.astype("float32").tobytes())
-        except Exception as exc:  # reported to the bot, which logs it
-            reply = (False, 0, f"{type(exc).__name__}: {exc}")
-        data = pickle.dumps(reply)
-        replies.write(len(data).to_bytes(8, "big") + data)
-        replies.flush()
+
+    def embed(request: tuple[str, list[str]]) -> tuple[int, bytes]:
+        kind, texts = request
+        vectors = model.queries(texts) if kind == "q" else model.passages(texts)
+        return len(texts), vectors.astype("float32").tobytes()
+
+    return embed
 
 
 if __name__ == "__main__":
-    # The pipe is the protocol: anything a library prints goes to stderr instead.
-    pipe = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
-    serve(sys.stdin.buffer, pipe, threads=int(sys.argv[1]))
+    childpipe.serve(_embed_in_child(int(sys.argv[1])))

@@ -6,20 +6,18 @@ starts ``python -m bot.status.chart_worker`` (a plain interpreter: matplotlib, n
 package's plain data, ~90 MB); it draws the following charts too and exits after ``idle``
 seconds without one, so the bot's own memory stays flat. A child that died is replaced.
 
-The pipe carries length-prefixed pickles: ``(overview, title, legend, out path)`` one way,
-``(ok, path or error)`` back. Both ends are this program.
+The pipe (``bot/childpipe.py``) carries ``(overview, title, legend, out path)`` one way,
+``(ok, path or error)`` back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import pickle
 import sys
 from pathlib import Path
-from typing import Any, BinaryIO
 
+from bot import childpipe
 from bot.status.rows import Overview
 
 IDLE_SECONDS = 30.0
@@ -39,7 +37,7 @@ class ChartWorker:
         return self._proc is not None and self._proc.returncode is None
 
     async def draw(self, view: Overview, *, title: str, legend: dict[str, str], out: Path) -> Path:
-        request = pickle.dumps((view, title, legend, str(out)))
+        request = childpipe.frame((view, title, legend, str(out)))
         async with self._lock:
             if self._timer is not None:
                 self._timer.cancel()
@@ -69,10 +67,9 @@ class ChartWorker:
             self.started += 1
         proc = self._proc
         assert proc is not None and proc.stdin is not None and proc.stdout is not None
-        proc.stdin.write(len(request).to_bytes(8, "big") + request)
+        proc.stdin.write(request)
         await proc.stdin.drain()
-        size = int.from_bytes(await proc.stdout.readexactly(8), "big")
-        reply: tuple[bool, str] = pickle.loads(await proc.stdout.readexactly(size))
+        reply: tuple[bool, str] = await childpipe.read_frame_async(proc.stdout)
         return reply
 
     def _idle_close(self) -> None:
@@ -96,24 +93,12 @@ class ChartWorker:
             await proc.wait()
 
 
-def serve(requests: BinaryIO, replies: BinaryIO) -> None:
-    """The child: draw each chart asked for until the input ends."""
+def _draw(request: tuple[Overview, str, dict[str, str], str]) -> str:
     from bot.status.chart import render_chart
 
-    while header := requests.read(8):
-        view, title, legend, out = pickle.loads(requests.read(int.from_bytes(header, "big")))
-        reply: tuple[bool, Any]
-        try:
-            reply = (True, str(render_chart(view, title=title, legend=legend, out=Path(out))))
-        except Exception as exc:  # reported to the bot, which logs it with the update
-            reply = (False, f"{type(exc).__name__}: {exc}")
-        data = pickle.dumps(reply)
-        replies.write(len(data).to_bytes(8, "big") + data)
-        replies.flush()
+    view, title, legend, out = request
+    return str(render_chart(view, title=title, legend=legend, out=Path(out)))
 
 
 if __name__ == "__main__":
-    # The pipe is the protocol: anything a library prints goes to stderr instead.
-    pipe = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
-    serve(sys.stdin.buffer, pipe)
+    childpipe.serve(_draw)
