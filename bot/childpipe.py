@@ -5,6 +5,7 @@ helper processes (charts: ``bot/status/chart_worker.py``; the e5 model:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import pickle
 import sys
@@ -49,5 +50,10 @@ def serve(handle: Callable[[Any], Any]) -> None:
             reply = (True, handle(request))
         except Exception as exc:  # reported to the bot, which logs it
             reply = (False, f"{type(exc).__name__}: {exc}")
-        replies.write(frame(reply))
-        replies.flush()
+        try:
+            replies.write(frame(reply))
+            replies.flush()
+        except BrokenPipeError:  # the bot has gone (killed, say): nothing to report to
+            with contextlib.suppress(OSError):
+                replies.close()
+            return

@@ -78,3 +78,29 @@ def test_a_question_is_answered_on_its_words_when_the_model_fails() -> None:
     assert matcher.remembered(in_band) is None  # asked again, the model is tried again
     matcher.match(in_band)
     assert failing.asked == 2
+
+
+@needs_model
+def test_a_child_whose_bot_has_gone_leaves_quietly() -> None:
+    """The bot killed mid-question: the child's answer meets a closed pipe; no traceback in
+    the log the two share (the kill tests grep it)."""
+    import subprocess
+    import sys
+
+    from bot import childpipe
+
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bot.faq.model_process", "1"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdin is not None and child.stdout is not None
+    child.stdin.write(childpipe.frame(("q", TEXTS * 50)))
+    child.stdin.flush()
+    child.stdout.close()  # gone before the answer
+    child.stdin.close()
+    assert child.wait(timeout=60) == 0 and child.stderr is not None
+    err = child.stderr.read()
+    child.stderr.close()
+    assert child.returncode == 0 and b"Traceback" not in err and b"Error" not in err, err
