@@ -1,16 +1,109 @@
-"""Length-prefixed pickles over a child process's stdin and stdout: how the bot talks to its
-helper processes (charts: ``bot/status/chart_worker.py``; the e5 model:
-``bot/faq/model_process.py``). Both ends are this program, so pickle is safe here."""
+"""Helper processes: the bot's heavy, occasional work (charts: ``bot/status/chart_worker.py``;
+the e5 model: ``bot/faq/model_process.py``) runs in a child process started on first use,
+reused while busy, let go after ``idle`` seconds without a request, and replaced if it died.
+
+They talk through length-prefixed pickles over the child's stdin and stdout: a request one
+way, ``(True, result)`` or ``(False, error)`` back. Both ends are this program, so pickle is
+safe here.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import pickle
+import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable
 from typing import IO, Any
+
+
+class ChildProcess:
+    """The bot's side: ``ask(request)`` sends it to ``python -m module *args`` and returns the
+    result (RuntimeError with the child's error if it failed). Thread-safe: one request on the
+    pipe at a time."""
+
+    def __init__(self, module: str, *args: str, label: str, idle: float) -> None:
+        self.command = [sys.executable, "-m", module, *args]
+        self.label, self.idle = label, idle
+        self.started = 0  # child processes started (tests, logs)
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+        self._last_used = 0.0
+        self._timer: threading.Timer | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def ask(self, request: Any) -> Any:
+        data = frame(request)
+        with self._lock:
+            try:
+                ok, value = self._ask(data)
+            except (OSError, EOFError, pickle.UnpicklingError):  # it died: once more, a new one
+                self._stop()
+                ok, value = self._ask(data)
+            self._last_used = time.monotonic()
+            if self._timer is None:
+                self._wake_in(self.idle)
+        if not ok:
+            raise RuntimeError(f"{self.label}: {value}")
+        return value
+
+    def _ask(self, data: bytes) -> tuple[bool, Any]:
+        if not self.running:
+            self._stop()  # a dead one's pipes
+            self._proc = subprocess.Popen(
+                self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            )
+            self.started += 1
+        proc = self._proc
+        assert proc is not None and proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(data)
+        proc.stdin.flush()
+        reply: tuple[bool, Any] = read_frame(proc.stdout)
+        return reply
+
+    def _wake_in(self, seconds: float) -> None:
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self) -> None:
+        """Let the child go once it has been idle long enough (one timer at a time)."""
+        with self._lock:
+            self._timer = None
+            left = self.idle - (time.monotonic() - self._last_used)
+            if left > 0 and self.running:
+                self._wake_in(left)
+            else:
+                self._stop()
+
+    def close(self) -> None:
+        """Let the child go now (shutdown; tests)."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._stop()
+
+    def _stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        with contextlib.suppress(OSError):
+            if proc.stdin is not None:
+                proc.stdin.close()  # end of input: the child returns
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
 def frame(message: Any) -> bytes:
@@ -21,12 +114,6 @@ def frame(message: Any) -> bytes:
 def read_frame(stream: IO[bytes]) -> Any:
     """The next message; EOFError when the other end has gone."""
     return pickle.loads(_exactly(stream, int.from_bytes(_exactly(stream, 8), "big")))
-
-
-async def read_frame_async(stream: asyncio.StreamReader) -> Any:
-    """``read_frame`` from an asyncio stream (IncompleteReadError when the other end has gone)."""
-    size = int.from_bytes(await stream.readexactly(8), "big")
-    return pickle.loads(await stream.readexactly(size))
 
 
 def _exactly(stream: IO[bytes], size: int) -> bytes:

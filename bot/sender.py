@@ -50,6 +50,11 @@ async def send_payload(bot: Bot, chat_id: int, payload: dict[str, Any]) -> int |
     Raises telegram errors as they come."""
     method = payload.get("method", "sendMessage")
     markup = payload.get("reply_markup")
+    reply: dict[str, Any] | None = (
+        {"message_id": int(payload["reply_to"]), "allow_sending_without_reply": True}
+        if payload.get("reply_to")
+        else None
+    )
     if method == "sendMessage":
         # The payload is Bot API JSON already: it goes out as it is, and only the new message's
         # id is read from the answer (a PTB Message object costs more than the rest of a reply).
@@ -58,20 +63,15 @@ async def send_payload(bot: Bot, chat_id: int, payload: dict[str, Any]) -> int |
             params["parse_mode"] = payload["parse_mode"]
         if markup:
             params["reply_markup"] = markup
-        if payload.get("reply_to"):
-            params["reply_parameters"] = {
-                "message_id": int(payload["reply_to"]),
-                "allow_sending_without_reply": True,
-            }
+        if reply:
+            params["reply_parameters"] = reply
         sent = await bot.do_api_request("sendMessage", api_kwargs=params)
         return int(sent["message_id"]) if isinstance(sent, dict) else None
     kwargs: dict[str, Any] = {}
     if markup:
         kwargs["reply_markup"] = InlineKeyboardMarkup.de_json(markup, bot)
-    if payload.get("reply_to"):
-        kwargs["reply_parameters"] = ReplyParameters(
-            message_id=int(payload["reply_to"]), allow_sending_without_reply=True
-        )
+    if reply:
+        kwargs["reply_parameters"] = ReplyParameters(**reply)
     if method in ("sendPhoto", "sendDocument"):
         if payload.get("file_id"):
             media: Any = payload["file_id"]

@@ -12,15 +12,7 @@ from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import Executable, Insert
-
-
-def insert_or_skip(
-    session: Session, target: Any, values: Any, *, on: Sequence[str] | None = None
-) -> Insert:
-    """Insert ``values`` (a row or a list of rows) into ``target`` unless the unique key ``on``
-    (default: any unique constraint) is taken. Add ``.returning(...)`` to learn which went in."""
-    return _insert(session)(target).values(values).on_conflict_do_nothing(index_elements=on)
+from sqlalchemy.sql.expression import Executable
 
 
 def insert_many_or_skip(
@@ -31,7 +23,8 @@ def insert_many_or_skip(
     on: Sequence[str] | None = None,
     returning: Sequence[str] = (),
 ) -> list[Any]:
-    """The same for many rows of one shape, as one ``executemany`` of a statement compiled once
+    """Insert ``rows`` (all of one shape) into ``table``, skipping those whose unique key ``on``
+    (default: any unique constraint) is taken: one ``executemany`` of a statement compiled once
     (no literal values to build and cache per call). Returns the ``returning`` columns of the rows
     that went in (in no particular order), or nothing without ``returning``."""
     if not rows:
@@ -51,7 +44,3 @@ def _skip_statement(
     if returning:
         return statement.returning(*(table.c[name] for name in returning))
     return statement
-
-
-def _insert(session: Session) -> Any:
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

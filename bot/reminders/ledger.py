@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from storage import outbox
-from storage.inserts import insert_or_skip
+from storage.inserts import insert_many_or_skip
 from storage.models.reminders import Reminder
 
 BATCH_PREFIX = "reminder:"
@@ -23,8 +23,8 @@ def insert_if_absent(session: Session, values: dict[str, Any]) -> bool:
     restart) never insert a key twice, and never fail on it either.
     """
     row = {"state": "planned", "payload": {}, "text": "", "target": "", "note": "", **values}
-    statement = insert_or_skip(session, Reminder, row).returning(Reminder.id)
-    return session.execute(statement).first() is not None
+    table = cast(Table, Reminder.__table__)
+    return bool(insert_many_or_skip(session, table, [row], returning=["id"]))
 
 
 def replan(session: Session, campaign_id: int, key: str, due_at: datetime, until: Any) -> None:
