@@ -16,7 +16,7 @@ from bot.app import build_application, prepare, running
 from bot.intake import Poller
 from bot.localapi import FakeBotApi, FakeChat, FakeUser, SentRecord
 from bot.settings import Settings
-from storage import users
+from storage import inbox, users
 
 TOKEN = "424242:LOCAL-CONSOLE"
 HELP = """本地控制台 / local console — 输入消息或命令，例如 /help、/tasks、/status
@@ -108,6 +108,10 @@ async def run_console(settings: Settings, *, role: str, user_id: int, unit: str 
     )
     extra = frozenset({user_id}) if role == "coordinator" else frozenset()
     deps = await asyncio.to_thread(prepare, settings, extra_admins=extra)
+    # The stand-in starts afresh each run, the database does not: number above what it holds.
+    last_update, last_message = await deps.db.run(inbox.highest_ids)
+    api.updates.continue_after(last_update)
+    api.world.continue_after(last_message)
     me = api.add_user("我", id=user_id, username="me")
     group = api.add_group("演示群 demo group", members=[user_id], with_bot=True)
     out_dir = Path("var/console")

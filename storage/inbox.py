@@ -9,7 +9,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models.intake import InboxUpdate
+from storage.models.intake import InboxUpdate, OutboxMessage
 
 
 def chat_key(raw: dict[str, Any]) -> int | None:
@@ -85,6 +85,24 @@ def finish(session: Session, results: list[tuple[int, str | None]], *, now: date
             state="failed", error=bindparam("why"), processed_at=now, attempts=attempts
         )
         session.connection().execute(statement, failed)
+
+
+def highest_ids(session: Session) -> tuple[int, int]:
+    """The largest update id, and message id, this database has seen (0 if none): a Bot API
+    stand-in that restarts (``coordbot console``) numbers new ones above them, as Telegram
+    would, so the bot does not take them for re-deliveries or messages it already has."""
+    from storage.models.evidence import EvidenceFile, Report
+    from storage.models.questions import Question
+
+    update_id = session.scalar(select(func.max(InboxUpdate.update_id))) or 0
+    columns = (
+        OutboxMessage.sent_message_id,
+        Report.message_id,
+        EvidenceFile.message_id,
+        Question.message_id,
+    )
+    message_id = max(session.scalar(select(func.max(column))) or 0 for column in columns)
+    return int(update_id), int(message_id)
 
 
 def counts(session: Session) -> Counter[str]:

@@ -45,6 +45,7 @@ class World:
         self.messages: dict[tuple[int, int], JSON] = {}
         self.files = FileStore()
         self._next_message: dict[int, int] = {}
+        self._message_floor = 0  # new message ids are above it in every chat (continue_after)
         self._user_ids = itertools.count(700000001)
         self._chat_ids = itertools.count(1)
         self._media_groups = itertools.count(13000000000000001)
@@ -180,8 +181,13 @@ class World:
             raise forbidden(f"bot is not a member of the {kind}")
 
     # ----- messages -------------------------------------------------------------------------
+    def continue_after(self, message_id: int) -> None:
+        """Number new messages above ``message_id`` in every chat, as Telegram would after a
+        restart of this server (a bot that stored earlier ids must not meet them again)."""
+        self._message_floor = max(self._message_floor, message_id)
+
     def new_message(self, chat: FakeChat, sender: FakeUser, content: JSON) -> JSON:
-        message_id = self._next_message.get(chat.id, 0) + 1
+        message_id = max(self._next_message.get(chat.id, 0), self._message_floor) + 1
         self._next_message[chat.id] = message_id
         message: JSON = {
             "message_id": message_id,

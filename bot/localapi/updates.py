@@ -57,6 +57,11 @@ class UpdateQueue:
         event, self._wakeup = self._wakeup, asyncio.Event()
         event.set()
 
+    def continue_after(self, update_id: int) -> None:
+        """Give new updates ids above ``update_id``: Telegram's keep growing for a bot, and a
+        bot that stored earlier ones ignores them as re-deliveries."""
+        self._next_id = max(self._next_id, update_id + 1)
+
     def push(self, update: JSON) -> JSON:
         """Queue an update, giving it the next update_id unless it has one."""
         if "update_id" not in update:

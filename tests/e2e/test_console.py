@@ -57,3 +57,12 @@ def test_console_rejects_an_unknown_role(tmp_path: Path) -> None:
     assert out.stderr.strip().splitlines() == [
         "--as: unknown role 'mayor' (coordinator, staff, liaison or resident)"
     ]
+
+
+def test_console_run_again_on_the_same_database_still_answers(tmp_path: Path) -> None:
+    """Each run starts a new Bot API stand-in; its update ids must not repeat ones the database
+    holds (the bot would drop them as re-deliveries and stay silent)."""
+    first = run_console(tmp_path, ["/help", "/quit"])
+    again = run_console(tmp_path, ["/help", "/tasks", "/quit"])
+    assert "协调员" in first and "协调员" in again
+    assert "制作城市质量精神动漫宣传片" in again

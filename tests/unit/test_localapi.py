@@ -213,3 +213,13 @@ async def test_other_methods_parse_in_ptb(api: FakeBotApi) -> None:
         updates = await bot.get_updates(allowed_updates=["my_chat_member"])
         assert updates[-1].my_chat_member.new_chat_member.status == "left"  # type: ignore[union-attr]
         assert await bot.close() and await bot.log_out()
+
+
+async def test_a_restarted_stand_in_numbers_above_what_the_bot_has_seen(api: FakeBotApi) -> None:
+    api.updates.continue_after(500)
+    api.world.continue_after(70)
+    user = api.add_user("张三")
+    update, message = api.send_text(api.private_chat(user), user, "你好")
+    assert update is not None and (update["update_id"], message["message_id"]) == (501, 71)
+    update, message = api.send_text(api.private_chat(user), user, "再见")
+    assert update is not None and (update["update_id"], message["message_id"]) == (502, 72)
