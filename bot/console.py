@@ -9,14 +9,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import mimetypes
+import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from bot.app import build_application, prepare, running
 from bot.intake import Poller
 from bot.localapi import FakeBotApi, FakeChat, FakeUser, SentRecord
 from bot.settings import Settings
-from storage import inbox, users
+from storage import campaigns, inbox, liaisons, users
+from storage.models.registration import Liaison
 
 TOKEN = "424242:LOCAL-CONSOLE"
 HELP = """本地控制台 / local console — 输入消息或命令，例如 /help、/tasks、/status
@@ -121,10 +126,17 @@ async def run_console(settings: Settings, *, role: str, user_id: int, unit: str 
     stop = asyncio.Event()
     try:
         async with running(deps, app) as dispatcher:
-            if role in ("staff", "resident"):
-                await deps.db.run(_set_role, user_id, role, deps.clock.now())
+            where = ""
+            if role != "coordinator":
+                try:
+                    where = await deps.db.run(
+                        _take_role, user_id, role, unit, deps.campaign_id, deps.clock.now()
+                    )
+                except ValueError as exc:
+                    print(exc, file=sys.stderr)
+                    return 1
             poller = asyncio.create_task(Poller(deps, dispatcher, timeout=1).run(stop))
-            print(HELP + f"\n(身份 role: {role}; 用户 id {user_id})")
+            print(HELP + f"\n(身份 role: {role}; 用户 id {user_id}{where})")
 
             async def settle() -> None:
                 """Until what was typed is processed and answered (or 30 s)."""
@@ -145,17 +157,40 @@ async def run_console(settings: Settings, *, role: str, user_id: int, unit: str 
     return 0
 
 
-def _set_role(session: object, user_id: int, role: str, now: object) -> None:
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)
-    from datetime import datetime
-
-    assert isinstance(now, datetime)
+def _take_role(
+    session: Session,
+    user_id: int,
+    role: str,
+    unit: str | None,
+    campaign_id: int | None,
+    now: datetime,
+) -> str:
+    """Make the console's user a ``role``; a liaison is bound to ``unit`` (default: the
+    campaign's first) as registration would. Returns what to tell them, or raises ValueError."""
     user = users.touch_user(
         session, user_id=user_id, username="me", display_name="我", now=now, private=True
     )
     users.set_role(session, user, role, now=now)
+    if role != "liaison":
+        return ""
+    if campaign_id is None:
+        raise ValueError("--as liaison needs a campaign (COORDBOT_CAMPAIGN)")
+    found = (
+        campaigns.find_unit(session, campaign_id, unit)
+        if unit
+        else next(iter(campaigns.list_units(session, campaign_id)), None)
+    )
+    if found is None:
+        raise ValueError(f"--unit: no unit {unit!r} in this campaign")
+    row = liaisons.liaison_of_user(session, campaign_id, user_id)
+    if row is None or row.unit_id != found.id or not row.active:
+        primary = liaisons.primary_of_unit(session, found.id) is None
+        if row is None:
+            row = Liaison(campaign_id=campaign_id, user_id=user_id, name="我", created_at=now)
+            session.add(row)
+        row.unit_id, row.active, row.is_primary = found.id, True, primary
+    row.updated_at = now
+    return f"; 单位 unit: {found.name}"
 
 
 async def _read_loop(console: ConsoleChat, settle: Callable[[], Awaitable[None]]) -> None:

@@ -66,3 +66,28 @@ def test_console_run_again_on_the_same_database_still_answers(tmp_path: Path) ->
     again = run_console(tmp_path, ["/help", "/tasks", "/quit"])
     assert "协调员" in first and "协调员" in again
     assert "制作城市质量精神动漫宣传片" in again
+
+
+def test_console_as_a_liaison_of_a_unit_reports_for_it(tmp_path: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (320, 240), (200, 30, 30)).save(tmp_path / "poster.jpg")
+    lines = ["/photo poster.jpg /done 9 海报20 标语6", "/quit"]
+    out = run_console(tmp_path, lines, "--as", "liaison", "--unit", "虎门镇")
+    assert "单位 unit: 虎门镇" in out
+    assert "海报 20/100" in out  # the report counted, for 虎门镇
+    env = {
+        **os.environ,
+        "COORDBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'console.db'}",
+        "COORDBOT_CAMPAIGN": str(QUALITY_CITY),
+    }
+    refused = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console", "--as", "liaison", "--unit", "火星镇"],
+        input="/quit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert refused.returncode == 1 and "no unit '火星镇'" in refused.stderr
