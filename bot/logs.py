@@ -1,4 +1,5 @@
-"""Logging set-up. The bot token never reaches a log line: a filter masks it everywhere."""
+"""Logging set-up. Secrets never reach a log line: a filter masks them everywhere (the Telegram
+token, the WeCom bot secret: whatever ``redact_token`` was given)."""
 
 from __future__ import annotations
 
@@ -31,8 +32,12 @@ class RedactingFilter(logging.Filter):
 
 
 def redact_token(token: str | None) -> None:
+    """Mask ``token`` (a Telegram token, the WeCom secret, ...) in every later log record."""
     if token:
         _SECRETS.add(token)
+
+
+redact_secret = redact_token
 
 
 _base_factory = logging.getLogRecordFactory()

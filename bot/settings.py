@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_file_url: str = "https://api.telegram.org/file/bot"
+    wecom_bot_id: str | None = None
+    wecom_secret: SecretStr | None = None  # never logged (bot/logs.py masks it)
+    wecom_ws_url: str = "wss://openws.work.weixin.qq.com"
     database_url: str = "sqlite:///var/coordbot.db"
     media_dir: Path = Path("var/media")
     admins: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -72,6 +75,18 @@ class Settings(BaseSettings):
                 raise ValueError(f"{part!r} is not a numeric Telegram user id")
             ids.add(int(part))
         return frozenset(ids)
+
+    @field_validator("wecom_ws_url")
+    @classmethod
+    def _wecom_ws_url(cls, value: str) -> str:
+        if not value.startswith(("wss://", "ws://")):
+            raise ValueError(f"{value!r} is not a WebSocket URL (wss://... or ws://...)")
+        return value
+
+    @field_validator("wecom_bot_id", mode="before")
+    @classmethod
+    def _wecom_bot_id(cls, value: object) -> object:
+        return value.strip() or None if isinstance(value, str) else value
 
     @field_validator("timezone")
     @classmethod
@@ -120,6 +135,18 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def wecom(self) -> tuple[str, str] | None:
+        """(bot id, secret) when WeCom is configured, else None; one without the other is an
+        error that names the missing variable."""
+        secret = self.wecom_secret.get_secret_value().strip() if self.wecom_secret else ""
+        if not self.wecom_bot_id and not secret:
+            return None
+        if not self.wecom_bot_id or not secret:
+            missing = "COORDBOT_WECOM_SECRET" if self.wecom_bot_id else "COORDBOT_WECOM_BOT_ID"
+            raise SettingsError(f"{missing}: needed with the other WeCom setting")
+        return self.wecom_bot_id, secret
 
     @property
     def token(self) -> str | None:
