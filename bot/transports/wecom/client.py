@@ -39,7 +39,7 @@ class WeComClient(Supervisor):
         self.uploads = RateLimiter(
             ((60.0, 30),), clock=self.limiter.clock, sleep=self.limiter.sleep
         )
-        self._reply_locks: dict[str, asyncio.Lock] = {}
+        self._reply_locks: dict[str, list[Any]] = {}  # req_id → [lock, users]
 
     # --- replies ----------------------------------------------------------------------------
 
@@ -47,60 +47,62 @@ class WeComClient(Supervisor):
         """Answer a callback with markdown text, split under 20480 bytes, one ``stream`` frame
         per piece (each finished). Falls back to pushes when the callback came on an earlier
         connection (846605 invalid req_id). Returns "reply" or "push"."""
-        pieces = split_text(text)
-        for done, piece in enumerate(pieces):
-            body = {
-                "msgtype": "stream",
-                "stream": {"id": uuid.uuid4().hex, "finish": True, "content": piece},
-            }
-            if not await self._respond(to, body):
-                for rest in pieces[done:]:
-                    await self.push_markdown(to.chatid, rest)
-                return "push"
-        return "reply"
+        bodies = [
+            {"msgtype": "stream", "stream": {"id": uuid.uuid4().hex, "finish": True, "content": p}}
+            for p in split_text(text)
+        ]
+        return await self._reply(to, bodies, [_markdown(b["stream"]["content"]) for b in bodies])
 
     async def reply_markdown(self, to: Inbound, text: str) -> str:
-        pieces = split_text(text)
-        for done, piece in enumerate(pieces):
-            if not await self._respond(to, {"msgtype": "markdown", "markdown": {"content": piece}}):
-                for rest in pieces[done:]:
-                    await self.push_markdown(to.chatid, rest)
-                return "push"
-        return "reply"
+        bodies = [_markdown(piece) for piece in split_text(text)]
+        return await self._reply(to, bodies, bodies)
 
     async def reply_card(self, to: Inbound, card: dict[str, Any]) -> str:
-        if await self._respond(to, {"msgtype": "template_card", "template_card": card}):
-            return "reply"
-        await self.push_card(to.chatid, card)
-        return "push"
+        body = {"msgtype": "template_card", "template_card": card}
+        return await self._reply(to, [body], [body])
 
-    async def _respond(self, to: Inbound, body: dict[str, Any]) -> bool:
-        """One ``aibot_respond_msg`` frame; False when only a push can reach the chat now."""
+    async def _reply(
+        self, to: Inbound, bodies: list[dict[str, Any]], pushes: list[dict[str, Any]]
+    ) -> str:
+        """Send ``bodies`` as replies in order; from the first that cannot go as a reply on,
+        push the matching ``pushes`` to the chat instead."""
+        sent = await self._respond(to, bodies)
+        for body in pushes[sent:]:
+            await self._push(to.chatid, body)
+        return "reply" if sent == len(bodies) else "push"
+
+    async def _respond(self, to: Inbound, bodies: list[dict[str, Any]]) -> int:
+        """``aibot_respond_msg`` frames, one at a time per req_id, each after the last's ack
+        (two replies to one callback never interleave); how many went out as replies."""
         if not to.connection or to.connection != self.connection_id:
-            return False
-        lock = self._reply_locks.setdefault(to.req_id, asyncio.Lock())
+            return 0
+        entry = self._reply_locks.setdefault(to.req_id, [asyncio.Lock(), 0])
+        entry[1] += 1
+        sent = 0
         try:
-            async with lock:  # frames for one req_id one at a time, each after the last's ack
-                await self.limiter.acquire(to.chatid)
-                await self.request(frames.RESPOND, to.req_id, body, connection=to.connection)
-            return True
+            async with entry[0]:
+                for body in bodies:
+                    await self.limiter.acquire(to.chatid)
+                    await self.request(frames.RESPOND, to.req_id, body, connection=to.connection)
+                    sent += 1
         except NotConnected:
-            return False
+            pass
         except WeComError as exc:
-            if exc.errcode == INVALID_REQ_ID:
-                log.info("WeCom: reply to %s refused as 846605; pushing instead", to.msgid)
-                return False
-            raise
+            if exc.errcode != INVALID_REQ_ID:
+                raise
+            log.info("WeCom: reply to %s refused as 846605; pushing instead", to.msgid)
         finally:
-            if not lock.locked():
+            entry[1] -= 1
+            if not entry[1]:
                 self._reply_locks.pop(to.req_id, None)
+        return sent
 
     # --- pushes -----------------------------------------------------------------------------
 
     async def push_markdown(self, chatid: str, text: str) -> None:
         """Push markdown to a group chatid or a userid (only chats that wrote to the bot)."""
         for piece in split_text(text):
-            await self._push(chatid, {"msgtype": "markdown", "markdown": {"content": piece}})
+            await self._push(chatid, _markdown(piece))
 
     async def push_card(self, chatid: str, card: dict[str, Any]) -> None:
         await self._push(chatid, {"msgtype": "template_card", "template_card": card})
@@ -177,6 +179,10 @@ class WeComClient(Supervisor):
             name = filename_of(response.headers.get("Content-Disposition", ""))
         plain = decrypt_media(data, media.aeskey) if media.aeskey else data
         return plain, name
+
+
+def _markdown(content: str) -> dict[str, Any]:
+    return {"msgtype": "markdown", "markdown": {"content": content}}
 
 
 def filename_of(disposition: str) -> str | None:
