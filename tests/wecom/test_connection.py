@@ -21,7 +21,12 @@ async def test_subscribes_and_receives_a_callback(
     assert fake.subscribes == 1 and BOT in fake.live
     msgid = await player.text("zhangsan", "/help")
     got = await asyncio.wait_for(client.events.get(), 5)
-    assert (got.msgid, got.userid, got.chatid, got.command) == (msgid, "zhangsan", "zhangsan", "help")
+    assert (got.msgid, got.userid, got.chatid, got.command) == (
+        msgid,
+        "zhangsan",
+        "zhangsan",
+        "help",
+    )
     assert got.platform == "wecom" and got.chattype == "single"
 
 

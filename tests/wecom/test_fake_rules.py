@@ -25,7 +25,11 @@ async def test_subscribe_first(fake: FakeWeCom) -> None:
     async with aiohttp.ClientSession() as http, http.ws_connect(fake.url) as ws:  # type: ignore[attr-defined]
         await frame(ws, "aibot_send_msg", "r1", {"chatid": "x", "msgtype": "markdown"})
         ack = await read(ws)
-        assert ack == {"headers": {"req_id": "r1"}, "errcode": r.NOT_SUBSCRIBED, "errmsg": ack["errmsg"]}
+        assert ack == {
+            "headers": {"req_id": "r1"},
+            "errcode": r.NOT_SUBSCRIBED,
+            "errmsg": ack["errmsg"],
+        }
         assert (await ws.receive(timeout=5)).type == aiohttp.WSMsgType.CLOSE
 
 

@@ -23,7 +23,7 @@ async def test_duplicate_callback_is_surfaced_once(player: Player, start: Runner
     assert await player.again() == first  # same msgid, delivered a second time
     await player.text("zhangsan", "/help")
     got = [await next_event(client), await next_event(client)]
-    assert [g.msgid for g in got][0] == first and got[1].command == "help"
+    assert got[0].msgid == first and got[1].command == "help"
     assert client.events.empty()
 
 
@@ -95,7 +95,9 @@ async def test_push_only_to_chats_that_wrote_and_never_as_text(
     with pytest.raises(WeComError) as text:
         await client._push("wrGroup1", {"msgtype": "text", "text": {"content": "x"}})
     assert text.value.errcode == r.BAD_MSGTYPE and isinstance(classify(text.value), PermanentError)
-    assert [(s.via, s.text) for s in player.sent_to("wrGroup1")] == [("push", "**提醒**：周五前上报")]
+    assert [(s.via, s.text) for s in player.sent_to("wrGroup1")] == [
+        ("push", "**提醒**：周五前上报")
+    ]
 
 
 async def test_rate_limit_queues_instead_of_dropping(

@@ -47,11 +47,12 @@ class WeComClient(Supervisor):
         """Answer a callback with markdown text, split under 20480 bytes, one ``stream`` frame
         per piece (each finished). Falls back to pushes when the callback came on an earlier
         connection (846605 invalid req_id). Returns "reply" or "push"."""
-        bodies = [
+        pieces = split_text(text)
+        bodies: list[dict[str, Any]] = [
             {"msgtype": "stream", "stream": {"id": uuid.uuid4().hex, "finish": True, "content": p}}
-            for p in split_text(text)
+            for p in pieces
         ]
-        return await self._reply(to, bodies, [_markdown(b["stream"]["content"]) for b in bodies])
+        return await self._reply(to, bodies, [_markdown(p) for p in pieces])
 
     async def reply_markdown(self, to: Inbound, text: str) -> str:
         bodies = [_markdown(piece) for piece in split_text(text)]

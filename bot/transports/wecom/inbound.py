@@ -67,7 +67,7 @@ class Inbound:
 def parse_callback(req_id: str, body: dict[str, Any], *, connection: str = "") -> Inbound | None:
     """The callback as an Inbound, or None when it lacks what every callback has."""
     msgid = str(body.get("msgid") or "")
-    sender = body.get("from") if isinstance(body.get("from"), dict) else {}
+    sender = _dict(body.get("from"))
     userid = str(sender.get("userid") or "")
     chattype = "group" if body.get("chattype") == "group" else "single"
     chatid = str(body.get("chatid") or "") if chattype == "group" else userid
@@ -90,7 +90,7 @@ def parse_callback(req_id: str, body: dict[str, Any], *, connection: str = "") -
             elif kind == "image":
                 media += _media("image", item.get("image"))
     elif msgtype == "event":
-        event = body.get("event") if isinstance(body.get("event"), dict) else {}
+        event = _dict(body.get("event"))
         event_type = str(event.get("eventtype") or "")
         if event_type == "template_card_event":
             card = _card(event)
@@ -130,6 +130,10 @@ def split_command(text: str) -> tuple[str | None, tuple[str, ...]]:
     head, *rest = parts
     name = head.split("@", 1)[0].lower()
     return (name or None), (tuple(rest) if name else ())
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _content(part: object) -> str:

@@ -64,8 +64,11 @@ def split_text(text: str, limit: int = MAX_CONTENT_BYTES) -> list[str]:
     space, else between characters (never inside one)."""
     pieces: list[str] = []
     rest = text
-    while len(rest.encode("utf-8")) > limit:
-        head = rest.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
+    while True:
+        window = rest[: limit + 1]  # a character is at least one byte: the cut lies in here
+        if len(rest) <= limit and len(window.encode("utf-8")) <= limit:
+            break
+        head = window.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
         cut = max(head.rfind("\n\n"), 0) or max(head.rfind("\n"), 0) or max(head.rfind(" "), 0)
         if cut <= len(head) // 4:
             cut = len(head)

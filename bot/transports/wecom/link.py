@@ -127,8 +127,8 @@ class Link:
 
     def _dispatch(self, frame: frames.Frame) -> None:
         if frame.cmd in (frames.MSG_CALLBACK, frames.EVENT_CALLBACK):
-            event = frame.body.get("event") if isinstance(frame.body.get("event"), dict) else {}
-            if event.get("eventtype") == frames.DISCONNECTED_EVENT:
+            event = frame.body.get("event")
+            if isinstance(event, dict) and event.get("eventtype") == frames.DISCONNECTED_EVENT:
                 self.kicked = True
                 self.close_reason = "another client subscribed with this bot id (kicked)"
                 return

@@ -138,7 +138,7 @@ class Supervisor:
             await self._alert("WeCom: connection restored")
         self._down_since, self._alerted = None, False
         log.info("WeCom: connected and subscribed (connection %d)", self.connects)
-        waits = {
+        waits: dict[asyncio.Task[Any], str] = {
             asyncio.create_task(link.closed.wait()): "closed",
             asyncio.create_task(stop.wait()): "stop",
         }
