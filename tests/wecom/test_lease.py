@@ -78,3 +78,21 @@ async def test_two_instances_in_one_database_take_turns(
     assert await first.task == "stopped"  # type: ignore[attr-defined]
     await until(lambda: second.state == "connected")
     assert fake.subscribes == 2
+
+
+async def test_a_lost_lease_hands_the_connection_over(
+    fake: FakeWeCom, start: Runner, database: Database
+) -> None:
+    client = await start(lease=lease_of(database, "x"))
+    # another instance holds the lease now (e.g. this one stalled past its TTL meanwhile)
+    taken = await database.run(
+        leases.take_over,
+        lease_name(BOT),
+        "otherhost:7",
+        dead=holder_name("x"),
+        now=now(),
+        ttl=timedelta(minutes=5),
+    )
+    assert taken
+    await until(lambda: client.state == "standby" and BOT not in fake.live)
+    assert fake.subscribes == 1  # it went away instead of fighting for the connection

@@ -126,7 +126,11 @@ class Supervisor:
         ws = await http.ws_connect(self.url, autoping=True, timeout=aiohttp.ClientWSTimeout(10))
         self.connects += 1
         link = Link(ws, uuid.uuid4().hex, self._on_callback, heartbeat=self.heartbeat)
-        await link.subscribe(self.bot_id, self._secret)
+        try:
+            await link.subscribe(self.bot_id, self._secret)
+        except BaseException:
+            await link.close("subscribe failed")
+            raise
         return link
 
     async def _serve(self, link: Link, stop: asyncio.Event) -> bool:

@@ -44,6 +44,7 @@ class Sent:
 @dataclass
 class Conn:
     ws: web.WebSocketResponse
+    request: web.Request | None = None
     bot_id: str = ""
     callbacks: dict[str, tuple[str, float]] = field(default_factory=dict)  # req_id → chat, at
     busy: set[str] = field(default_factory=set)
@@ -92,9 +93,12 @@ class FakeWeCom:
             await self._runner.cleanup()
 
     async def drop(self, bot_id: str) -> None:
-        """The network drops the bot's connection (no close handshake from the bot's side)."""
+        """The network drops the bot's connection: the TCP connection ends without a close
+        handshake."""
         conn = self.live.pop(bot_id, None)
-        if conn is not None:
+        if conn is not None and conn.request is not None and conn.request.transport is not None:
+            conn.request.transport.abort()
+        elif conn is not None:
             await conn.ws.close(code=1006)
 
     # --- the WebSocket ---------------------------------------------------------------------
@@ -105,7 +109,7 @@ class FakeWeCom:
         if not self.accepting:
             await ws.close(code=1013)
             return ws
-        conn = Conn(ws)
+        conn = Conn(ws, request)
         try:
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
