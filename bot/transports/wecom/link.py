@@ -122,7 +122,7 @@ class Link:
         finally:
             if not self.close_reason:
                 code = self.ws.close_code
-                self.close_reason = f"closed by the server (code {code})"
+                self.close_reason = f"connection closed (code {code})"
             self._finish()
 
     def _dispatch(self, frame: frames.Frame) -> None:
