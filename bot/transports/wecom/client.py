@@ -28,7 +28,6 @@ from bot.transports.wecom.supervisor import Supervisor
 
 log = logging.getLogger(__name__)
 CHUNK_BYTES = 512 * 1024  # before base64, as the SDK's uploadMedia
-MAX_CHUNKS = 100
 MAX_BYTES = {"image": 10 * 1024 * 1024, "file": 20 * 1024 * 1024}
 
 

@@ -92,8 +92,12 @@ class Supervisor:
                         await self._pause(stop, delay)
                         delay = min(delay * 2, self.backoff[1])
                         continue
-                    delay = self.backoff[0]
+                    began = time.monotonic()
                     lost = await self._serve(link, stop)
+                    # a connection that held a minute resets the backoff; one closed at once
+                    # (a server refusing us after subscribe) keeps doubling it
+                    if time.monotonic() - began >= 60:
+                        delay = self.backoff[0]
                     if link.kicked:
                         self.state = "kicked"
                         log.error(
@@ -112,6 +116,7 @@ class Supervisor:
                     )
                     self.state = "backoff"
                     await self._pause(stop, delay)
+                    delay = min(delay * 2, self.backoff[1])
         finally:
             for helper in helpers:
                 helper.cancel()
@@ -123,7 +128,7 @@ class Supervisor:
         return self.state
 
     async def _connect(self, http: aiohttp.ClientSession) -> Link:
-        ws = await http.ws_connect(self.url, autoping=True, timeout=aiohttp.ClientWSTimeout(10))
+        ws = await asyncio.wait_for(http.ws_connect(self.url, autoping=True), 10)
         self.connects += 1
         link = Link(ws, uuid.uuid4().hex, self._on_callback, heartbeat=self.heartbeat)
         try:
