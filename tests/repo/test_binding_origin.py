@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot import membership
 from bot.campaign import CampaignSpec, load, parse_text
@@ -120,3 +121,74 @@ def test_unbind_removes_only_chat_bindings_and_says_what_it_did(database: Databa
     assert origins(database) == file_only
     reload(database, quality())
     assert origins(database) == file_only
+
+
+def test_the_migration_marks_bindings_made_in_chat_by_the_audit_log(db_url: str) -> None:
+    """A database from before origins: a /bind recorded in the audit log makes a chat binding."""
+    from alembic import command
+
+    from bot.db import alembic_config, make_engine
+
+    engine = make_engine(db_url)
+    cfg = alembic_config(db_url)
+    try:
+        command.upgrade(cfg, "0001_foundation")
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO campaigns (id, slug, title, timezone, reminder_policy,"
+                    " rebase_days) VALUES (1, 'c', 'C', 'Asia/Shanghai', '{}', 0)"
+                )
+            )
+            for uid, name in ((1, "虎门镇"), (2, "长安镇")):
+                conn.execute(
+                    text(
+                        "INSERT INTO units (id, campaign_id, name, aliases, kind, tags, active)"
+                        " VALUES (:id, 1, :name, '[]', 'town', '[\"镇街\"]', :t)"
+                    ),
+                    {"id": uid, "name": name, "t": True},
+                )
+            for chat in (-1, -2, -3):
+                conn.execute(
+                    text(
+                        "INSERT INTO chats (id, type, title, active, purpose)"
+                        " VALUES (:id, 'group', 'g', :t, 'unit')"
+                    ),
+                    {"id": chat, "t": True},
+                )
+            rows = [(1, -1, 1, None), (2, -2, 2, None), (3, -3, None, "镇街")]
+            for bid, chat, unit, tag in rows:
+                conn.execute(
+                    text(
+                        "INSERT INTO chat_bindings (id, chat_id, campaign_id, unit_id, tag)"
+                        " VALUES (:id, :chat, 1, :unit, :tag)"
+                    ),
+                    {"id": bid, "chat": chat, "unit": unit, "tag": tag},
+                )
+            audit = sa_table()
+            conn.execute(
+                audit.insert(),
+                [
+                    {
+                        "at": NOW,
+                        "action": "chat.bind",
+                        "target": "-1",
+                        "detail": {"unit": "虎门镇"},
+                    },
+                    {"at": NOW, "action": "chat.bind", "target": "-3", "detail": {"tag": "镇街"}},
+                    {"at": NOW, "action": "campaign.load", "target": "c", "detail": {}},
+                ],
+            )
+        command.upgrade(cfg, "0100_binding_origin")
+        with engine.connect() as conn:
+            got = conn.execute(text("SELECT id, origin FROM chat_bindings ORDER BY id")).all()
+        assert [tuple(r) for r in got] == [(1, "chat"), (2, "file"), (3, "chat")]
+    finally:
+        engine.dispose()
+
+
+def sa_table() -> Any:
+    """The audit log as a table object, so that JSON and time values are bound portably."""
+    from storage.models.core import AuditEntry
+
+    return AuditEntry.__table__
