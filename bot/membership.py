@@ -96,3 +96,41 @@ def bind_group(
             detail={"unit" if unit else "tag": result.label},
         )
     return result
+
+
+@dataclass(frozen=True)
+class UnbindResult:
+    removed: list[str]  # unit names and tags no longer bound here
+    from_file: list[str]  # bindings the campaign file declares (only the file removes them)
+    unknown: bool = False  # ``ref`` names no unit or tag bound here
+
+
+def unbind_group(
+    session: Session, *, chat_id: int, campaign_id: int, ref: str, actor_id: int, now: datetime
+) -> UnbindResult:
+    """Remove this group's bindings made in chat: to ``ref`` (a unit or tag), or all of them."""
+    ref = ref.strip()
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.campaign_id == campaign_id))}
+    removed: list[str] = []
+    from_file: list[str] = []
+    for binding in chats.campaign_bindings_of_chat(session, chat_id, campaign_id):
+        unit = units.get(binding.unit_id) if binding.unit_id is not None else None
+        label = unit.name if unit is not None else binding.tag or ""
+        names = {label, *(unit.aliases or [])} if unit is not None else {label}
+        if ref and ref not in names:
+            continue
+        if binding.origin != "chat":
+            from_file.append(label)
+            continue
+        chats.delete_binding(session, binding)
+        removed.append(label)
+    if removed:
+        audit.record(
+            session,
+            at=now,
+            actor_id=actor_id,
+            action="chat.unbind",
+            target=str(chat_id),
+            detail={"removed": removed},
+        )
+    return UnbindResult(removed, from_file, unknown=bool(ref) and not removed and not from_file)

@@ -1,4 +1,4 @@
-"""Group bookkeeping: the bot added or removed, supergroup migration, and /bind."""
+"""Group bookkeeping: the bot added or removed, supergroup migration, /bind and /unbind."""
 
 from __future__ import annotations
 
@@ -85,6 +85,29 @@ async def bind(turn: Turn) -> None:
         turn.reply(turn.t("core.bind.unit", label=result.label))
 
 
+async def unbind(turn: Turn) -> None:
+    """/unbind [unit|tag] — in a group: remove what /bind bound here (all of it, or one)."""
+    if turn.campaign_id is None:
+        turn.reply(turn.t("core.no_campaign"))
+        return
+    result = await turn.run(
+        membership.unbind_group,
+        chat_id=turn.chat_id,
+        campaign_id=turn.campaign_id,
+        ref=turn.arg_text,
+        actor_id=turn.actor.user_id,
+        now=turn.now,
+    )
+    lines = []
+    if result.removed:
+        lines.append(turn.t("core.unbind.done", labels="、".join(result.removed)))
+    if result.from_file:
+        lines.append(turn.t("core.unbind.from_file", labels="、".join(result.from_file)))
+    if result.unknown:
+        lines.append(turn.t("core.unbind.unknown", ref=turn.arg_text))
+    turn.reply("\n".join(lines) or turn.t("core.unbind.none"))
+
+
 def handlers(deps: Deps) -> list[tuple[int, BaseHandler[Update, Any, Any]]]:
     groups = filters.ChatType.GROUPS
     return [
@@ -99,4 +122,7 @@ def handlers(deps: Deps) -> list[tuple[int, BaseHandler[Update, Any, Any]]]:
     ]
 
 
-COMMANDS = [Command("bind", bind, roles=COORDINATORS, chats="group", help_key="core.help.bind")]
+COMMANDS = [
+    Command("bind", bind, roles=COORDINATORS, chats="group", help_key="core.help.bind"),
+    Command("unbind", unbind, roles=COORDINATORS, chats="group", help_key="core.help.unbind"),
+]

@@ -14,7 +14,13 @@ from bot.commands import Command, guarded
 from bot.evidence import media, review
 from bot.evidence.collector import SERVICE, AlbumCollector
 from bot.evidence.flow import loose_media, report_done
-from bot.evidence.render import counts_text, review_notice, review_problem, translator
+from bot.evidence.render import (
+    counts_text,
+    flag_lines,
+    review_notice,
+    review_problem,
+    translator,
+)
 from bot.render import fmt_datetime
 from bot.roles import COORDINATOR, COORDINATORS, LIAISON
 from bot.turn import Turn, turn_handler
@@ -73,8 +79,9 @@ async def review_(turn: Turn) -> None:
         ]
         if len(view.files) > FILES_SHOWN:
             lines.append(turn.t("evidence.review.more_files", n=len(view.files) - FILES_SHOWN))
-        if view.flag_reason:
-            lines.append(turn.t("evidence.review.flag", reason=view.flag_reason))
+        if view.flags:
+            lines.append(turn.t("evidence.review.held"))
+            lines.extend(flag_lines(turn.t, view.flags))
         turn.reply("\n".join(lines), markup=_buttons(turn, view.report_id), quote=False)
 
 
@@ -161,12 +168,16 @@ async def review_button(turn: Turn) -> None:
 
 
 async def undo(turn: Turn) -> None:
-    """/undo — withdraw your last report (within 10 minutes)."""
+    """/undo — withdraw your last report (within 10 minutes, while it is not reviewed)."""
     result = await turn.run(review.undo, user_id=turn.actor.user_id, now=turn.now)
     if result is None:
         turn.reply(turn.t("evidence.undo.none"))
         return
-    turn.reply(turn.t("evidence.undo.done", id=result.report_id, number=result.task_number))
+    key = {"reviewed": "evidence.undo.reviewed", "withdrawn": "evidence.undo.already"}.get(
+        result.problem, "evidence.undo.done"
+    )
+    state = turn.t(f"evidence.state.{result.state}")
+    turn.reply(turn.t(key, id=result.report_id, number=result.task_number, state=state))
 
 
 COMMANDS = [
@@ -187,6 +198,13 @@ def handlers(deps: Deps) -> list[tuple[int, BaseHandler[Any, Any, Any]]]:
             MessageHandler(
                 filters.CaptionRegex(DONE_CAPTION) & media,
                 turn_handler(guarded(caption_done), name="evidence.done_caption"),
+            ),
+        ),
+        (
+            0,  # an edited text /done (commands see new messages only): apply it or say why not
+            MessageHandler(
+                filters.UpdateType.EDITED_MESSAGE & filters.Regex(DONE_CAPTION),
+                turn_handler(guarded(caption_done), name="evidence.done_edited"),
             ),
         ),
         (0, CallbackQueryHandler(turn_handler(review_button), pattern=r"^ev:(acc|rej):")),

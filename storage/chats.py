@@ -43,7 +43,8 @@ def migrate_chat(session: Session, *, old_id: int, new_id: int, now: datetime) -
 def bind(
     session: Session, *, chat_id: int, campaign_id: int, unit_id: int | None, tag: str | None
 ) -> bool:
-    """Bind a chat to a unit or a tag; False if it already was."""
+    """Bind a chat to a unit or a tag in chat (``origin = "chat"``: no reload of the campaign
+    file removes it); False if it already was (a binding the file made becomes the chat's)."""
     exists = session.scalar(
         select(ChatBinding).where(
             ChatBinding.chat_id == chat_id,
@@ -53,10 +54,29 @@ def bind(
         )
     )
     if exists is not None:
+        exists.origin = "chat"
         return False
-    session.add(ChatBinding(chat_id=chat_id, campaign_id=campaign_id, unit_id=unit_id, tag=tag))
+    session.add(
+        ChatBinding(
+            chat_id=chat_id, campaign_id=campaign_id, unit_id=unit_id, tag=tag, origin="chat"
+        )
+    )
     session.flush()
     return True
+
+
+def campaign_bindings_of_chat(
+    session: Session, chat_id: int, campaign_id: int
+) -> list[ChatBinding]:
+    query = select(ChatBinding).where(
+        ChatBinding.chat_id == chat_id, ChatBinding.campaign_id == campaign_id
+    )
+    return list(session.scalars(query.order_by(ChatBinding.id)))
+
+
+def delete_binding(session: Session, binding: ChatBinding) -> None:
+    session.delete(binding)
+    session.flush()
 
 
 def groups_of_unit(session: Session, *, campaign_id: int, unit: Unit) -> list[Chat]:

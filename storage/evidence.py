@@ -9,7 +9,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models.evidence import COUNTING_STATES, EvidenceFile, Report
+from storage.models.evidence import (
+    COUNTING_STATES,
+    LIVE_STATES,
+    REVIEW_STATES,
+    EvidenceFile,
+    Report,
+)
 
 
 def get_report(session: Session, report_id: int) -> Report | None:
@@ -49,31 +55,42 @@ def add_file(session: Session, report: Report, **fields: Any) -> EvidenceFile:
     return row
 
 
-def counted_files_with_sha(
-    session: Session, *, unit_id: int, task_id: int, sha256: str, exclude_report: int
-) -> list[EvidenceFile]:
-    """Counted files of this unit and task with these bytes (in another report)."""
+def live_files_with_sha(
+    session: Session, *, campaign_id: int, sha256: str, exclude_report: int
+) -> list[tuple[EvidenceFile, Report]]:
+    """Files with these bytes in the campaign's live reports (not rejected, withdrawn, ...)."""
     query = (
-        select(EvidenceFile)
+        select(EvidenceFile, Report)
         .join(Report, Report.id == EvidenceFile.report_id)
         .where(EvidenceFile.sha256 == sha256, Report.id != exclude_report)
-        .where(Report.unit_id == unit_id, Report.task_id == task_id)
-        .where(Report.state.in_(COUNTING_STATES))
+        .where(Report.campaign_id == campaign_id, Report.state.in_(LIVE_STATES))
     )
-    return list(session.scalars(query.order_by(EvidenceFile.id)))
+    return [(f, r) for f, r in session.execute(query.order_by(EvidenceFile.id))]
 
 
-def other_units_hashes(
-    session: Session, *, campaign_id: int, unit_id: int
-) -> list[tuple[str, int, int]]:
-    """(phash, unit id, report id) of counted images of other units in the campaign."""
+def live_phashes(
+    session: Session, *, campaign_id: int, exclude_report: int
+) -> list[tuple[str, str, int]]:
+    """(phash, sha256, report id) of the images in the campaign's live reports."""
     query = (
-        select(EvidenceFile.phash, Report.unit_id, Report.id)
+        select(EvidenceFile.phash, EvidenceFile.sha256, Report.id)
         .join(Report, Report.id == EvidenceFile.report_id)
-        .where(Report.campaign_id == campaign_id, Report.unit_id != unit_id)
-        .where(Report.state.in_(COUNTING_STATES), EvidenceFile.phash.is_not(None))
+        .where(Report.campaign_id == campaign_id, Report.id != exclude_report)
+        .where(Report.state.in_(LIVE_STATES), EvidenceFile.phash.is_not(None))
     )
-    return [(str(p), int(u), int(r)) for p, u, r in session.execute(query)]
+    return [(str(p), str(h), int(r)) for p, h, r in session.execute(query.order_by(Report.id))]
+
+
+def same_text_reports(session: Session, *, report: Report, since: datetime) -> list[Report]:
+    """Earlier live reports of the unit for the task with the same counts, since ``since``."""
+    query = (
+        select(Report)
+        .where(Report.unit_id == report.unit_id, Report.task_id == report.task_id)
+        .where(Report.id != report.id, Report.created_at >= since)
+        .where(Report.state.in_(("pending", "held", "accepted")))
+    )
+    rows = session.scalars(query.order_by(Report.id)).all()
+    return [r for r in rows if (r.counts or {}) == (report.counts or {})]
 
 
 def counted_reports(session: Session, *, task_id: int, unit_id: int | None = None) -> list[Report]:
@@ -84,13 +101,15 @@ def counted_reports(session: Session, *, task_id: int, unit_id: int | None = Non
 
 
 def pending_reports(session: Session, campaign_id: int, *, limit: int = 5) -> list[Report]:
-    """Reports waiting for review, oldest first."""
-    query = select(Report).where(Report.campaign_id == campaign_id, Report.state == "pending")
+    """Reports waiting for review (held ones too), oldest first."""
+    query = select(Report).where(Report.campaign_id == campaign_id, Report.state.in_(REVIEW_STATES))
     return list(session.scalars(query.order_by(Report.created_at, Report.id).limit(limit)))
 
 
 def count_pending(session: Session, campaign_id: int) -> int:
-    query = select(Report.id).where(Report.campaign_id == campaign_id, Report.state == "pending")
+    query = select(Report.id).where(
+        Report.campaign_id == campaign_id, Report.state.in_(REVIEW_STATES)
+    )
     return len(session.scalars(query).all())
 
 

@@ -205,7 +205,8 @@ def awaiting_review(session: Session, *, campaign_id: int) -> int:
     if models is None:
         return 0
     report = models[0]
-    query = select(func.count()).where(report.campaign_id == campaign_id, report.state == "pending")
+    waiting = report.state.in_(("pending", "held"))  # held: not counted until accepted
+    query = select(func.count()).where(report.campaign_id == campaign_id, waiting)
     return int(session.scalar(query) or 0)
 
 

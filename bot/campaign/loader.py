@@ -15,13 +15,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import storage.campaigns as crud
+from bot.campaign.groups import sync_groups
 from bot.campaign.report import LoadReport, spec_hash
 from bot.campaign.spec import CampaignSpec
 from storage.models.core import (
     AuditEntry,
     Campaign,
-    Chat,
-    ChatBinding,
     Interview,
     InterviewUnit,
     QuotaItem,
@@ -78,7 +77,7 @@ def load(
     session.flush()
     _drop_quota_items(session, spec, items, report)
     _sync_interviews(session, campaign.id, spec, units, report)
-    _sync_groups(session, campaign.id, spec, units, now, report)
+    sync_groups(session, campaign.id, spec, units, now, report)
     if report.changed:
         campaign.content_hash = spec_hash(spec)
         campaign.loaded_at = now
@@ -239,57 +238,3 @@ def _sync_interviews(
     for number in [n for n in existing if n not in {i.number for i in spec.interviews}]:
         session.delete(existing[number])
         report.deleted["interview"] += 1
-
-
-def _sync_groups(
-    session: Session,
-    campaign_id: int,
-    spec: CampaignSpec,
-    units: dict[str, Unit],
-    now: datetime,
-    report: LoadReport,
-) -> None:
-    current: dict[int, list[ChatBinding]] = {}
-    for binding in crud.bindings(session, campaign_id):
-        current.setdefault(binding.chat_id, []).append(binding)
-    for gs in spec.groups:
-        chat = session.get(Chat, gs.chat_id)
-        created = chat is None
-        if chat is None:
-            kind = "supergroup" if str(gs.chat_id).startswith("-100") else "group"
-            chat = Chat(
-                id=gs.chat_id,
-                type=kind,
-                title=gs.title,
-                purpose=gs.purpose,
-                # Not active until the bot is seen in it (added, or a message arrives): a
-                # group listed in a file may not exist yet, and nothing is sent there before.
-                active=False,
-                updated_at=now,
-            )
-            session.add(chat)
-            session.flush()
-            report.created["group"] += 1
-        # the title Telegram reports wins over the file's once the bot has seen the chat
-        changed = _assign(chat, purpose=gs.purpose, title=chat.title or gs.title)
-        if changed:
-            chat.updated_at = now
-        wanted: set[tuple[int | None, str | None]] = {(units[n].id, None) for n in gs.units}
-        wanted |= {(None, t) for t in gs.tags}
-        wanted = wanted or {(None, None)}
-        have = current.pop(gs.chat_id, [])
-        for binding in have:
-            if (binding.unit_id, binding.tag) not in wanted:
-                session.delete(binding)
-                changed = True
-        for unit_id, tag in wanted - {(b.unit_id, b.tag) for b in have}:
-            session.add(
-                ChatBinding(chat_id=gs.chat_id, campaign_id=campaign_id, unit_id=unit_id, tag=tag)
-            )
-            changed = True
-        if changed and not created:
-            report.updated["group"] += 1
-    for stale in current.values():
-        for binding in stale:
-            session.delete(binding)
-        report.unbound["group"] += 1

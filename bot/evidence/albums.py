@@ -16,7 +16,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from bot.evidence.report import Incoming, Outcome, Source, attach, classify, outcome
+from bot.evidence.report import JOINABLE, Incoming, Outcome, Source, attach, outcome
+from bot.evidence.screen import check
 from storage import evidence, outbox
 from storage.models.evidence import Report
 
@@ -69,13 +70,15 @@ def add_item(
     if incoming is None or evidence.file_of_message(session, src.chat_id, incoming.message_id):
         return AlbumStep(report.id, report.state)
     row = attach(session, report, incoming, src, media_dir, now)
-    if report.state == "collecting" or report.task_id is None:
+    if report.state == "collecting" or report.task_id is None or row is None:
+        # collecting: acknowledged with the whole album; no row: these bytes are already in
+        # the album (an item sent again), so there is nothing new to say
         return AlbumStep(report.id, report.state)
-    found = classify(session, report, [row] if row else [])
+    found = check(session, report, [row], new=False)
     return AlbumStep(
         report.id,
         report.state,
-        outcome(session, report, new=int(row is not None), found=found, joined=True),
+        outcome(session, report, new=found.kept, found=found, joined=True),
     )
 
 
@@ -106,8 +109,8 @@ def finish(
         if result is None:
             return None
     else:
-        found = classify(session, report, list(report.files))
-        result = outcome(session, report, new=len(report.files), found=found)
+        found = check(session, report, list(report.files), new=True)
+        result = outcome(session, report, new=found.kept, found=found)
     outbox.add(
         session,
         chat_id=result.chat_id,
@@ -126,7 +129,7 @@ def _join_recent(session: Session, album: Report) -> Outcome | None:
         session,
         album.user_id,
         since=album.created_at - FOLLOWUP,
-        states=("pending", "accepted", "duplicate"),
+        states=JOINABLE,
         chat_id=album.chat_id,
     )
     if target is None or target.task_id is None:
@@ -147,8 +150,8 @@ def _join_recent(session: Session, album: Report) -> Outcome | None:
         moved.append(row)
     album.state = "discarded"
     session.flush()
-    found = classify(session, target, moved)
-    return outcome(session, target, new=len(moved), found=found, joined=True)
+    found = check(session, target, moved, new=False)
+    return outcome(session, target, new=found.kept, found=found, joined=True)
 
 
 def unfinished(session: Session) -> list[tuple[int, str]]:

@@ -13,11 +13,20 @@ from telegram import Message
 from telegram.error import NetworkError
 
 from bot.evidence import albums, media
+from bot.evidence.amend import amend, has_report
 from bot.evidence.collector import SERVICE
 from bot.evidence.download import Attached, DownloadFailed, TooBig, attached, fetch
 from bot.evidence.parse import DoneArgs, parse_done
-from bot.evidence.render import ack_text, task_lines
-from bot.evidence.report import Incoming, Outcome, Source, add_followup, outcome, submit
+from bot.evidence.render import ack_text, counts_text, progress_text, task_lines
+from bot.evidence.report import (
+    JOINABLE,
+    Incoming,
+    Outcome,
+    Source,
+    add_followup,
+    outcome,
+    submit,
+)
 from bot.evidence.tasks import ReplyHint, TaskChoice, resolve_task
 from storage import campaigns, evidence
 from storage.models.core import QuotaItem, Task
@@ -69,6 +78,10 @@ def _understand(
 def _problem(turn: Turn, args: DoneArgs, choice: TaskChoice, items: list[QuotaItem]) -> str:
     """The one-line (plus list) answer to a /done that cannot be recorded, or ""."""
     t = turn.t
+    if args.negative:
+        return t("evidence.done.bad_count", what="、".join(args.negative))
+    if args.missing:
+        return t("evidence.done.missing_count", words="、".join(args.missing))
     if args.unknown:
         names = "、".join(i.name for i in items) or "-"
         return t("evidence.done.unknown_item", words="、".join(args.unknown), items=names)
@@ -128,7 +141,8 @@ async def report_done(turn: Turn) -> None:
         turn.reply(turn.t("core.no_campaign"))
         return
     src = _source(turn, message)
-    if message.media_group_id is None:
+    edited = turn.update.edited_message is not None
+    if message.media_group_id is None and not edited:
         done = await turn.run(_existing, src.chat_id, src.message_id)
         if done is not None:  # the same message again: answer as before, store nothing
             turn.reply(ack_text(turn.t, done))
@@ -141,6 +155,9 @@ async def report_done(turn: Turn) -> None:
         reply=_hint(turn, message),
     )
     problem = _problem(turn, args, choice, items)
+    if edited:
+        await _amend(turn, src, args.counts, choice, items, problem)
+        return
     if problem:
         if message.media_group_id is not None:
             await turn.run(albums.discard, src=src, now=turn.now)
@@ -177,9 +194,48 @@ async def report_done(turn: Turn) -> None:
     turn.reply(ack_text(turn.t, result))
 
 
+async def _amend(
+    turn: Turn,
+    src: Source,
+    counts: dict[str, int],
+    choice: TaskChoice,
+    items: list[QuotaItem],
+    problem: str,
+) -> None:
+    """An edited /done: apply it, or say in one line why it was not applied."""
+    if problem or choice.task is None:
+        turn.reply(turn.t("evidence.edit.problem", problem=problem))
+        return
+    done = await turn.run(
+        amend,
+        chat_id=src.chat_id,
+        message_id=src.message_id,
+        media_group_id=src.media_group_id,
+        user_id=src.user_id,
+        task_id=choice.task.id,
+        counts=counts,
+        now=turn.now,
+    )
+    if done.result == "collecting":
+        return  # the album's acknowledgement will carry the edited caption
+    names = {i.key: i.name for i in items}
+    values = {
+        "id": done.report_id,
+        "number": done.task_number,
+        "state": turn.t(f"evidence.state.{done.state}") if done.state else "",
+        "before": counts_text(turn.t, done.before, names),
+        "after": counts_text(turn.t, done.after, names),
+    }
+    lines = [turn.t(f"evidence.edit.{done.result}", **values)]
+    if done.progress:
+        lines.append(turn.t("evidence.progress.title") + progress_text(turn.t, done.progress))
+    turn.reply("\n".join(lines))
+
+
 def _recent(session: Session, user_id: int, chat_id: int, since: Any) -> bool:
-    states = ("pending", "accepted", "duplicate")
-    found = evidence.latest_report_of(session, user_id, since=since, states=states, chat_id=chat_id)
+    found = evidence.latest_report_of(
+        session, user_id, since=since, states=JOINABLE, chat_id=chat_id
+    )
     return found is not None
 
 
@@ -194,6 +250,11 @@ async def loose_media(turn: Turn) -> None:
     if item is None:
         return
     src = _source(turn, message)
+    if turn.update.edited_message is not None:  # a caption edited so that /done is gone
+        report_id = await turn.run(has_report, src.chat_id, src.message_id)
+        if report_id is not None:
+            turn.reply(turn.t("evidence.edit.removed", id=report_id))
+        return
     since = turn.now - albums.FOLLOWUP
     if message.media_group_id is None and not await turn.run(
         _recent, src.user_id, src.chat_id, since

@@ -24,6 +24,9 @@ PAIR = re.compile(
     rf"(?P<num>\d+|[{CN_DIGITS}]+)(?:\s*(?P<measure>[{MEASURES}]|pcs\b))?",
     re.IGNORECASE,
 )
+NEGATIVE = re.compile(  # 海报-5, posters=-3: a sign before the number
+    rf"(?P<word>[A-Za-z_]+|[^\W\d_]+?)\s*[=:]?\s*[-−–—]\s*(?:\d+|[{CN_DIGITS}]+)", re.IGNORECASE
+)
 TASK_NUMBER = re.compile(r"^(?:任务|task|第|no\.?|#)?\s*#?\s*(\d+)\s*(?:项|号)?(?:\s|$)", re.I)
 
 
@@ -39,6 +42,8 @@ class DoneArgs:
     counts: dict[str, int] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
     too_large: list[str] = field(default_factory=list)
+    negative: list[str] = field(default_factory=list)  # 海报-5
+    missing: list[str] = field(default_factory=list)  # an item named without a number
 
     @property
     def task_number(self) -> int | None:
@@ -86,6 +91,10 @@ def parse_done(args_text: str, items: Sequence[ItemLike]) -> DoneArgs:
     text = normalize(args_text)
     words = item_words(items)
     out = DoneArgs()
+    for bad in NEGATIVE.finditer(text):
+        if _known(bad.group("word"), words) is not None:
+            out.negative.append(bad.group(0))
+    text = NEGATIVE.sub(lambda m: " " if m.group(0) in out.negative else m.group(0), text)
     rest: list[str] = []
     pos = 0
     for match in PAIR.finditer(text):
@@ -106,4 +115,8 @@ def parse_done(args_text: str, items: Sequence[ItemLike]) -> DoneArgs:
         out.counts[key] = out.counts.get(key, 0) + number
     rest.append(text[pos:])
     out.task_ref = " ".join("".join(rest).strip(" ,，、;；。.").split())
+    numbered = TASK_NUMBER.match(out.task_ref)
+    if numbered:  # "9 海报": an item with no number (without a task number it is a title word)
+        leftover = out.task_ref[numbered.end() :].split()
+        out.missing = [w for w in leftover if w.strip(" ,，、;；。.").casefold() in words]
     return out

@@ -8,6 +8,7 @@ from typing import Any
 from bot.evidence.progress import ItemProgress
 from bot.evidence.report import Outcome
 from bot.evidence.review import ReviewResult
+from bot.evidence.screen import Flag
 from bot.i18n import Catalog
 from storage.models.core import Task
 
@@ -55,7 +56,14 @@ def _refs(ids: Sequence[int]) -> str:
 
 def ack_text(t: T, out: Outcome) -> str:
     """What the liaison is told after a /done (or photos joining one)."""
-    if out.joined:
+    refs = _refs(out.repeated_reports)
+    if out.state == "duplicate":
+        lines = [t("evidence.done.repeat", reports=refs)]
+    elif out.joined and not out.new_files and out.repeated_reports:
+        lines = [t("evidence.done.repeat_joined", reports=refs)]
+    elif out.joined and not out.new_files:
+        lines = [t("evidence.done.already_in", id=out.report_id, number=out.task_number)]
+    elif out.joined:
         lines = [
             t(
                 "evidence.done.joined",
@@ -74,18 +82,11 @@ def ack_text(t: T, out: Outcome) -> str:
                 files=out.total_files,
             )
         ]
-    if out.state == "duplicate":
-        lines = [t("evidence.done.repeat", reports=_refs(out.repeated_reports))]
-    elif out.repeated_reports:
-        lines.append(
-            t(
-                "evidence.done.partly_repeat",
-                n=out.repeated_files,
-                reports=_refs(out.repeated_reports),
-            )
-        )
-    if out.similar_units:
-        lines.append(t("evidence.done.similar", units="、".join(out.similar_units)))
+    if out.repeated_reports and out.new_files:
+        lines.append(t("evidence.done.partly_repeat", n=out.repeated_files, reports=refs))
+    if out.state == "held":
+        lines.append(t("evidence.done.held", id=out.report_id))
+        lines.extend(flag_lines(t, out.flags))
     if out.progress:
         lines.append(t("evidence.progress.title") + progress_text(t, out.progress))
         if not out.counts and not out.joined and out.state != "duplicate":
@@ -93,6 +94,24 @@ def ack_text(t: T, out: Outcome) -> str:
     if not out.joined and out.state != "duplicate":
         lines.append(t("evidence.done.more_photos", minutes=FOLLOWUP_MINUTES))
     return "\n".join(lines)
+
+
+def flag_lines(t: T, flags: Sequence[Flag]) -> list[str]:
+    """One line per reason a report is held (see ``bot.evidence.screen``)."""
+    lines = []
+    for flag in flags:
+        if flag.kind == "text":
+            lines.append(t("evidence.flag.text", text=flag.text))
+        else:
+            lines.append(
+                t(
+                    f"evidence.flag.{flag.kind}",
+                    id=flag.report_id,
+                    unit=flag.unit,
+                    number=flag.task_number if flag.task_number is not None else "-",
+                )
+            )
+    return lines
 
 
 def review_notice(t: T, result: ReviewResult) -> str:

@@ -1,11 +1,15 @@
 """The report service: a ``/done`` becomes a report whose files are stored once and checked.
 
 * A report adds its counts to the unit's progress on the task.
-* A file whose bytes this unit already submitted for the task is kept as a row pointing at the
-  earlier one (``duplicate_of``) and not counted again; if every file is such a repeat the
-  report is a ``duplicate`` and its counts do not count.
-* A photo close to one another unit submitted (perceptual hash) is accepted but flagged.
+* Files are checked against earlier evidence (``bot.evidence.screen``): a file this unit
+  already submitted for the task is not stored again and adds nothing, and a ``/done`` whose
+  every file is such a repeat records no report at all; a copy or near-copy of earlier
+  evidence, or what looks like the same ``/done`` sent twice, is *held*: it counts only once a
+  coordinator accepts it.
 * The same chat message processed twice (a re-delivered update) creates nothing new.
+
+These are plain functions over a session, usable from outside a chat too (e.g. a bulk upload):
+give a ``Source`` (``message_id`` unique per ``chat_id``) and ``Incoming`` files.
 
 Files are written to the media store (temp name, fsync, rename) *before* their rows are added,
 inside the caller's transaction, so a crash can never leave a row without its file.
@@ -22,11 +26,12 @@ from sqlalchemy.orm import Session
 
 from bot.evidence import media
 from bot.evidence.progress import ItemProgress, quota_progress
+from bot.evidence.screen import Findings, Flag, check, describe
 from storage import evidence
-from storage.models.core import Task, Unit, User
+from storage.models.core import Task, User
 from storage.models.evidence import EvidenceFile, Report
 
-SIMILAR_MAX_DISTANCE = 6  # of 64 phash bits: re-encoded or resized copies of one photo
+JOINABLE = ("pending", "held", "accepted")  # reports later photos may join
 
 
 @dataclass(frozen=True)
@@ -64,8 +69,7 @@ class Outcome:
     total_files: int = 0
     repeated_reports: list[int] = field(default_factory=list)
     repeated_files: int = 0
-    similar_units: list[str] = field(default_factory=list)
-    flagged: bool = False
+    flags: list[Flag] = field(default_factory=list)  # why a held report waits for review
     counts: dict[str, Any] = field(default_factory=dict)
     progress: list[ItemProgress] = field(default_factory=list)
     locale: str | None = None
@@ -84,7 +88,8 @@ def submit(
     media_dir: Path,
     now: datetime,
 ) -> Outcome:
-    """A ``/done`` with its files (possibly none). Idempotent per chat message."""
+    """A ``/done`` with its files (possibly none). Idempotent per chat message. When every file
+    is a repeat nothing is recorded: the outcome's state is ``duplicate`` and its id 0."""
     existing = evidence.report_by_message(session, src.chat_id, src.message_id)
     if existing is not None:
         return outcome(session, existing, created=False)
@@ -104,8 +109,14 @@ def submit(
         acknowledged_at=now,
     )
     added = [f for f in (attach(session, report, i, src, media_dir, now) for i in files) if f]
-    found = classify(session, report, added)
-    return outcome(session, report, new=len(added), found=found)
+    found = check(session, report, added, new=True)
+    if report.state == "duplicate":
+        result = outcome(session, report, created=False, found=found)
+        session.delete(report)  # a repeat records nothing
+        session.flush()
+        result.report_id = 0
+        return result
+    return outcome(session, report, new=found.kept, found=found)
 
 
 def attach(
@@ -141,51 +152,6 @@ def attach(
     )
 
 
-@dataclass
-class Findings:
-    repeated_reports: list[int] = field(default_factory=list)
-    similar: list[tuple[int, int]] = field(default_factory=list)  # (unit id, report id)
-
-
-def classify(session: Session, report: Report, files: list[EvidenceFile]) -> Findings:
-    """Mark repeats and near-copies among ``files``; set the report's state and flag."""
-    found = Findings()
-    assert report.task_id is not None
-    hashes = evidence.other_units_hashes(
-        session, campaign_id=report.campaign_id, unit_id=report.unit_id
-    )
-    for row in files:
-        prior = evidence.counted_files_with_sha(
-            session,
-            unit_id=report.unit_id,
-            task_id=report.task_id,
-            sha256=row.sha256,
-            exclude_report=report.id,
-        )
-        if prior:
-            row.duplicate_of = prior[0].id
-            found.repeated_reports.extend(p.report_id for p in prior[:1])
-            continue
-        if row.phash:
-            for phash, unit_id, report_id in hashes:
-                if media.phash_distance(row.phash, phash) <= SIMILAR_MAX_DISTANCE:
-                    found.similar.append((unit_id, report_id))
-    found.repeated_reports = sorted(set(found.repeated_reports))
-    found.similar = sorted(set(found.similar))
-    reasons = [report.flag_reason] if report.flag_reason else []
-    if found.repeated_reports:
-        reasons.append("repeat of " + ", ".join(f"#{r}" for r in found.repeated_reports))
-    if found.similar:
-        reasons.append("similar to " + ", ".join(f"#{r}" for _, r in found.similar))
-    if reasons:
-        report.flagged, report.flag_reason = True, "; ".join(reasons)[:1000]
-    if report.state in ("pending", "duplicate", "collecting"):
-        repeats = report.files and all(f.duplicate_of is not None for f in report.files)
-        report.state = "duplicate" if repeats else "pending"
-    session.flush()
-    return found
-
-
 def outcome(
     session: Session,
     report: Report,
@@ -198,11 +164,6 @@ def outcome(
     task = session.get(Task, report.task_id) if report.task_id is not None else None
     user = session.get(User, report.user_id)
     found = found or Findings()
-    similar_names = []
-    for unit_id, _ in found.similar:
-        unit = session.get(Unit, unit_id)
-        if unit is not None and unit.name not in similar_names:
-            similar_names.append(unit.name)
     progress = (
         quota_progress(session, task_id=task.id, unit_id=report.unit_id) if task is not None else []
     )
@@ -215,9 +176,8 @@ def outcome(
         new_files=new,
         total_files=len(report.files),
         repeated_reports=found.repeated_reports,
-        repeated_files=sum(1 for f in report.files if f.duplicate_of is not None),
-        similar_units=similar_names,
-        flagged=report.flagged,
+        repeated_files=found.repeats,
+        flags=describe(session, report) if report.state == "held" else [],
         counts=dict(report.counts or {}),
         progress=progress,
         locale=user.locale if user else None,
@@ -237,20 +197,16 @@ def add_followup(
     since: datetime,
 ) -> Outcome | None:
     """Photos sent without a command join this liaison's latest report in the chat (since
-    ``since``); None when there is none."""
+    ``since``); None when there is none. A repeat joins nothing and changes nothing."""
     first = files[0].message_id if files else src.message_id
     done = evidence.file_of_message(session, src.chat_id, first)
     if done is not None:
         return outcome(session, done.report, created=False, joined=True)
     target = evidence.latest_report_of(
-        session,
-        src.user_id,
-        since=since,
-        states=("pending", "accepted", "duplicate"),
-        chat_id=src.chat_id,
+        session, src.user_id, since=since, states=JOINABLE, chat_id=src.chat_id
     )
     if target is None or target.task_id is None:
         return None
     added = [f for f in (attach(session, target, i, src, media_dir, now) for i in files) if f]
-    found = classify(session, target, added)
-    return outcome(session, target, new=len(added), found=found, joined=True)
+    found = check(session, target, added, new=False)
+    return outcome(session, target, new=found.kept, found=found, joined=True)

@@ -1,7 +1,10 @@
 """Review: coordinators accept or reject reports; liaisons withdraw their last one (``/undo``).
 
-A rejected or withdrawn report no longer counts; the liaison can submit again (their files are
-then no longer repeats). The liaison is told through the outbox, in the same transaction.
+A held report counts once accepted. A rejected or withdrawn report no longer counts; the liaison
+can submit again (their files are then no longer repeats). The liaison is told through the
+outbox, in the same transaction. ``/undo`` withdraws only the liaison's very last report, only
+while nobody has reviewed it: it never reverses a coordinator's decision, and a second ``/undo``
+does not reach back to an older report.
 """
 
 from __future__ import annotations
@@ -12,18 +15,21 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.evidence.screen import Flag, describe
 from storage import evidence, outbox
 from storage.models.core import Task, Unit, User
 from storage.models.evidence import Report
 
 UNDO_WINDOW = timedelta(minutes=10)
-REVIEWABLE = {"accept": ("pending", "rejected"), "reject": ("pending", "accepted")}
+REVIEWABLE = {"accept": ("pending", "held", "rejected"), "reject": ("pending", "held", "accepted")}
+UNDOABLE = ("pending", "held")
+LAST_REPORT = ("pending", "held", "accepted", "rejected", "withdrawn")  # what /undo looks at
 
 
 @dataclass(frozen=True)
 class ReviewResult:
     report_id: int
-    problem: str = ""  # "", "missing", "state"
+    problem: str = ""  # "", "missing", "state" (a review); "reviewed", "withdrawn" (an /undo)
     state: str = ""
     task_number: int | None = None
     unit_name: str = ""
@@ -80,12 +86,18 @@ def decide(
 
 
 def undo(session: Session, *, user_id: int, now: datetime) -> ReviewResult | None:
-    """Withdraw the user's latest report of the last 10 minutes; None when there is none."""
+    """Withdraw the user's last report of the last 10 minutes if nobody has reviewed it yet;
+    None when there is none. A reviewed or already withdrawn last report is left as it is
+    (``problem`` says which): /undo never goes further back."""
     report = evidence.latest_report_of(
-        session, user_id, since=now - UNDO_WINDOW, states=("pending", "duplicate", "accepted")
+        session, user_id, since=now - UNDO_WINDOW, states=LAST_REPORT
     )
     if report is None:
         return None
+    if report.state == "withdrawn":
+        return _result(session, report, problem="withdrawn")
+    if report.state not in UNDOABLE:
+        return _result(session, report, problem="reviewed")
     report.state = "withdrawn"
     session.flush()
     return _result(session, report)
@@ -98,12 +110,13 @@ class PendingView:
     task_number: int | None
     counts: dict[str, int]
     created_at: datetime
-    flag_reason: str
+    flags: list[Flag]  # why it is held (empty for a plain pending report)
     files: list[tuple[str, str]]  # (file id, MIME type)
 
 
 def pending(session: Session, *, campaign_id: int, limit: int = 5) -> tuple[list[PendingView], int]:
-    """The oldest pending reports with their files, and how many are pending in all."""
+    """The oldest reports waiting for review (held ones with their reasons) and their files,
+    and how many wait in all."""
     views = []
     for report in evidence.pending_reports(session, campaign_id, limit=limit):
         unit = session.get(Unit, report.unit_id)
@@ -115,7 +128,7 @@ def pending(session: Session, *, campaign_id: int, limit: int = 5) -> tuple[list
                 task_number=task.number if task else None,
                 counts=dict(report.counts or {}),
                 created_at=report.created_at,
-                flag_reason=report.flag_reason or "" if report.flagged else "",
+                flags=describe(session, report) if report.state == "held" else [],
                 files=[(f.file_id, f.mime) for f in report.files if f.file_id],
             )
         )

@@ -60,6 +60,7 @@ STATE_WORDS = {
 }
 REVIEW_WORDS = {
     "pending": "待审核",
+    "held": "待审核（暂不计入）",
     "accepted": "已通过",
     "rejected": "已退回",
     "withdrawn": "已撤回",

@@ -181,6 +181,19 @@ class PlayersMixin:
         stored["edit_date"] = int(self.world.now())
         return self._deliver(found, "edited_message", dict(stored))
 
+    def edit_caption(self, chat: ChatRef, user: UserRef, message: Any, caption: str) -> Played:
+        """The user edits the caption of an earlier photo or file: an ``edited_message``."""
+        found = self.world.chat(chat)
+        message_id = message if isinstance(message, int) else message["message_id"]
+        stored = self.world.message(found.id, message_id)
+        if stored is None or stored["from"]["id"] != self.world.user(user).id:
+            raise ValueError("can only edit one's own existing message")
+        stored.pop("caption", None)
+        stored.pop("caption_entities", None)
+        stored.update(self._text_content("caption", caption))
+        stored["edit_date"] = int(self.world.now())
+        return self._deliver(found, "edited_message", dict(stored))
+
     def press_button(
         self, chat: ChatRef, user: UserRef, message: Any, callback_data: str
     ) -> Played:

@@ -146,8 +146,15 @@ class Chat(Base):
     updated_at: Mapped[datetime | None]
 
 
+BINDING_ORIGINS = ("file", "chat")
+
+
 class ChatBinding(Base):
-    """A group bound to one unit or to every unit with a tag, within a campaign."""
+    """A group bound to one unit or to every unit with a tag, within a campaign.
+
+    ``origin``: ``file`` (the campaign file declares it: a reload adds, keeps or removes it) or
+    ``chat`` (``/bind`` in the group: only ``/unbind`` removes it, never a reload).
+    """
 
     __tablename__ = "chat_bindings"
     __table_args__ = (UniqueConstraint("chat_id", "campaign_id", "unit_id", "tag"),)
@@ -159,6 +166,7 @@ class ChatBinding(Base):
         ForeignKey("units.id", ondelete="CASCADE"), index=True
     )
     tag: Mapped[str | None] = mapped_column(String(40))
+    origin: Mapped[str] = mapped_column(String(8), default="file", server_default="file")
 
 
 class User(Base):

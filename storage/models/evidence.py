@@ -1,9 +1,11 @@
 """Evidence: a liaison's report for a task (counts, state, review) and the files it carries.
 
 Report states: ``collecting`` (an album still arriving), ``pending`` (waiting for review),
-``accepted``, ``rejected``, ``withdrawn`` (``/undo``), ``duplicate`` (every file was already
-submitted for this unit and task: kept for the record, never counted) and ``discarded`` (an album
-whose caption could not be understood). Only ``pending`` and ``accepted`` reports count.
+``held`` (waiting for review and not counted until accepted: a photo close to earlier evidence,
+or what looks like a resend; ``flag_reason`` says why), ``accepted``, ``rejected``,
+``withdrawn`` (``/undo``), ``duplicate`` (an album whose every file was already submitted for
+this unit and task: kept as the album's key, never counted or shown) and ``discarded`` (an
+album whose caption could not be understood). Only ``pending`` and ``accepted`` reports count.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from storage.models.base import Base
 
 COUNTING_STATES = ("pending", "accepted")
+REVIEW_STATES = ("pending", "held")  # what /review lists and /accept or /reject decide
+# the reports whose files a new file is checked against (bot.evidence.screen)
+LIVE_STATES = ("collecting", "pending", "held", "accepted")
 
 
 class Report(Base):

@@ -47,6 +47,7 @@ EXPECTED: dict[str, set[str]] = {
     "start": ALL,
     "status": ALL,
     "tasks": ALL,
+    "unbind": {C},
     "undo": {L},
 }
 

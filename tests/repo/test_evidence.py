@@ -108,7 +108,7 @@ def stored_files(media_dir: Path) -> list[Path]:
 
 def test_reports_add_counts_and_files_are_stored_by_content(world: World) -> None:
     first = world.report(world.humen, [picture(1), picture(2)], {"posters": 70, "banners": 6})
-    assert first.state == "pending" and first.total_files == 2 and not first.flagged
+    assert first.state == "pending" and first.total_files == 2 and not first.flags
     [posters, banners] = first.progress
     assert (posters.done, posters.target, banners.done, banners.target) == (70, 100, 6, 10)
     files = stored_files(world.media_dir)
@@ -132,16 +132,15 @@ def test_reports_add_counts_and_files_are_stored_by_content(world: World) -> Non
 def test_same_file_again_is_a_repeat_not_counted(world: World) -> None:
     world.report(world.humen, [picture(1), picture(2)], {"posters": 60})
     again = world.report(world.humen, [picture(2), picture(1)], {"posters": 60})
-    assert again.state == "duplicate" and again.flagged
+    assert again.state == "duplicate" and again.report_id == 0  # nothing recorded
     assert len(again.repeated_reports) == 1
     assert again.progress[0].done == 60  # not 120
     assert len(stored_files(world.media_dir)) == 2
+    assert world.count(Report) == 1 and world.count(EvidenceFile) == 2
     mixed = world.report(world.humen, [picture(1), picture(4)], {"posters": 5})
-    assert mixed.state == "pending" and mixed.repeated_files == 1 and mixed.flagged
+    assert mixed.state == "pending" and mixed.repeated_files == 1 and mixed.total_files == 1
     assert len(stored_files(world.media_dir)) == 3
-    with world.db.transaction() as s:
-        repeats = s.scalars(select(EvidenceFile).where(EvidenceFile.duplicate_of.is_not(None)))
-        assert len(repeats.all()) == 3
+    assert world.count(EvidenceFile) == 3  # the repeat is not stored again
 
 
 def test_near_identical_photo_from_another_unit_is_flagged(world: World) -> None:
@@ -150,11 +149,11 @@ def test_near_identical_photo_from_another_unit_is_flagged(world: World) -> None
     copy = reencoded(original)
     assert hashlib.sha256(copy).digest() != hashlib.sha256(original).digest()
     flagged = world.report(world.changan, [copy], {"posters": 10})
-    assert flagged.state == "pending" and flagged.flagged
-    assert flagged.similar_units == ["虎门镇"]
-    assert flagged.progress[0].done == 10  # accepted, counted, but flagged for review
+    assert flagged.state == "held"
+    assert [(f.kind, f.unit, f.task_number) for f in flagged.flags] == [("similar", "虎门镇", 9)]
+    assert flagged.progress[0].done == 0  # held: counted only once a coordinator accepts it
     other = world.report(world.changan, [picture(8)], {"posters": 1})
-    assert not other.flagged and other.similar_units == []
+    assert other.state == "pending" and not other.flags
 
 
 def test_redelivered_message_creates_nothing_new(world: World) -> None:
@@ -242,7 +241,8 @@ def test_undo_within_ten_minutes_only(world: World) -> None:
     assert undone.state == "withdrawn"
     with world.db.transaction() as s:
         assert quota_progress(s, task_id=world.task9, unit_id=world.humen)[0].done == 0
-    assert world.db.call(review.undo, user_id=user, now=NOW + timedelta(minutes=9)) is None
+    again = world.db.call(review.undo, user_id=user, now=NOW + timedelta(minutes=9))
+    assert again is not None and again.problem == "withdrawn"
 
 
 def test_crash_after_file_write_leaves_no_row_and_no_temp_file(

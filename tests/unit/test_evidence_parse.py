@@ -105,3 +105,24 @@ def test_phash_distance() -> None:
     assert phash_distance("ff00", "ff00") == 0
     assert phash_distance("ff00", "ff01") == 1
     assert phash_distance("0000", "ffff") == 16
+
+
+@pytest.mark.parametrize(
+    ("text", "negative", "missing"),
+    [
+        ("9 海报-5", ["海报-5"], []),
+        ("9 海报 -5 标语6", ["海报 -5"], []),
+        ("9 posters=-3", ["posters=-3"], []),
+        ("9 海报－5", ["海报-5"], []),  # a full-width minus
+        ("9 海报", [], ["海报"]),
+        ("9 海报120 标语", [], ["标语"]),
+        ("海报", [], []),  # a title fragment
+        ("9 海报120 标语6", [], []),
+    ],
+)
+def test_negative_and_missing_counts_are_named(
+    text: str, negative: list[str], missing: list[str]
+) -> None:
+    args = parse_done(text, ITEMS)
+    assert (args.negative, args.missing) == (negative, missing)
+    assert all(v > 0 for v in args.counts.values())
