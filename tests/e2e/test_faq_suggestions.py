@@ -78,8 +78,8 @@ async def test_none_of_these_after_a_suggestion_queues_the_question(tmp_path: Pa
         start = h.api.mark()
         press(h, asker, asker, record, datas[-1])  # … then "none of these": queued for staff
         await h.settle()
-        told = [r.body for r in h.api.messages_since(start, asker.id)]
-        assert told == ["没有找到答案，已转给工作人员，回复后会通知您。"]
+        bodies = [r.body for r in h.api.messages_since(start, asker.id)]
+        assert bodies == ["没有找到答案，已转给工作人员，回复后会通知您。"]
         assert question(h, qid).state == "open"
         assert f"#{qid}" in await h.reply_text(h.admin, "/questions")
 
