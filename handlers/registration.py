@@ -33,7 +33,7 @@ from bot.turn import Turn, turn_handler
 
 FORM, SUMMARY = "form", "summary"
 END = ConversationHandler.END
-REFUSALS = ("limited", "unknown", "revoked", "used", "expired", "already")
+REFUSALS = ("limited", "unknown", "revoked", "used", "spent", "expired", "already")
 
 
 # -- rendering ---------------------------------------------------------------------------------
