@@ -272,6 +272,17 @@ VALIDATION = [
     ("name", "王小明", "王小明"),
     ("name", "王小明2", None),
     ("name", "", None),
+    ("name", "😀😀", None),
+    ("name", "··· ---", None),
+    ("name", "王\u200b小\u200d明\ufeff", "王小明"),
+    ("name", "\u202e明小王\u202c", "明小王"),
+    ("name", "\u2066王小明\u2069\u200e\u200f", "王小明"),
+    ("name", "\u200b\u200c\u200d\ufeff", None),
+    ("name", "Zoë Müller", "Zoë Müller"),
+    ("department", "\u202a虎门镇宣传办\u202c", "虎门镇宣传办"),
+    ("title", "🙂", None),
+    ("mobile", "138\u200b0013\u200b8000", "13800138000"),
+    ("email", "w\u200b@x.cn", "w@x.cn"),
 ]
 
 
