@@ -78,6 +78,9 @@ async def on_text(turn: Turn) -> None:
         await live.wait_ready()  # the first build after start takes seconds (model embeddings)
     if turn.is_private:
         item = await queue.replied_item(turn) if turn.actor.is_office else None
+        if item == "other":  # a comment on a review item, reminder …: not a question either
+            turn.reply(turn.t("faq.answer.not_a_notice"))
+            return
         if item is not None:
             await queue.deliver_answer(turn, item, msg.text)
             return

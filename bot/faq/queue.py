@@ -159,14 +159,16 @@ def noticed_question(session: Session, chat_id: int, message_id: int) -> int | N
     return found if isinstance(found, int) else None
 
 
-async def replied_item(turn: Turn) -> int | None:
+async def replied_item(turn: Turn) -> int | Literal["other"] | None:
     """The queued question a staff message replies to: only a reply to the bot's notice of that
-    question counts (a review item, reminder or broadcast also shows "#N", and is not one)."""
+    question counts (a review item, reminder or broadcast also shows "#N", and is not one:
+    "other"); None when it replies to no bot message."""
     msg = turn.update.effective_message
     target = msg.reply_to_message if msg else None
     if target is None or target.from_user is None or target.from_user.id != turn.context.bot.id:
         return None
-    return await turn.run(noticed_question, turn.chat_id, target.message_id)
+    found = await turn.run(noticed_question, turn.chat_id, target.message_id)
+    return "other" if found is None else found
 
 
 # -- the resident's choice among suggested questions --------------------------------------------

@@ -111,5 +111,7 @@ async def test_a_reply_to_another_bot_message_with_a_number_answers_nothing(
         chat = h.api.private_chat(h.admin)
         h.api.send_text(chat, h.admin, "这张照片太暗，请重拍", listing[0])
         await h.settle()
+        told = [r.body for r in h.api.messages_since(start, h.admin.id)]
+        assert len(told) == 1 and "没有发给任何人" in told[0]
         assert question(h, qid).state == "open" and question(h, qid).answer is None
         assert not [r for r in h.api.messages_since(start, resident.id) if "太暗" in r.body]
