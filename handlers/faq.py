@@ -132,7 +132,8 @@ async def answer(
         for n, e in enumerate(offered, 1)
     ]
     buttons.append([{"text": turn.t("faq.suggest.none"), "callback_data": f"faq:q:{row.id}"}])
-    title = turn.t("faq.suggest.title") + "\n" + turn.t("faq.suggest.typed", n=len(offered))
+    choices = "1" if len(offered) == 1 else f"1–{len(offered)}"
+    title = turn.t("faq.suggest.title") + "\n" + turn.t("faq.suggest.typed", choices=choices)
     turn.reply(title, markup={"inline_keyboard": buttons})
 
 
