@@ -70,6 +70,12 @@ def _commands() -> tuple[Command, ...]:
     return tuple(sorted(found.values(), key=lambda c: c.name))
 
 
+def role_names(turn: Turn) -> str:
+    """The speaker's roles as words ("工作人员、联络员")."""
+    sep = "、" if turn.actor.locale.startswith("zh") else ", "
+    return sep.join(turn.t(f"core.role.{r}") for r in turn.actor.roles)
+
+
 def guarded(cmd: Command) -> Callable[[Turn], Awaitable[Any]]:
     """Check role and chat type before the command runs; refuse in one line saying why."""
 
@@ -80,13 +86,13 @@ def guarded(cmd: Command) -> Callable[[Turn], Awaitable[Any]]:
         if cmd.chats == "group" and turn.is_private:
             turn.reply(turn.t("core.refuse.group_only", command=cmd.name))
             return None
-        if turn.actor.role not in cmd.roles:
+        if not turn.actor.holds(cmd.roles):
             roles = "、".join(turn.t(f"core.role.{r}") for r in sorted(cmd.roles))
             turn.reply(
                 turn.t(
                     "core.refuse.role",
                     command=cmd.name,
-                    role=turn.t(f"core.role.{turn.actor.role}"),
+                    role=role_names(turn),
                     allowed=roles,
                 )
             )

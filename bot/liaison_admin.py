@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.ids import parse_id
 from bot.invites import target_units
 from bot.registration import Render, promote_next
 from storage import audit, campaigns, liaisons, outbox, users
@@ -210,8 +211,9 @@ def _person(session: Session, ref: str, now: datetime) -> User | None:
     """A known user by @username or id; a numeric id never seen is recorded now."""
     found = users.find_user(session, ref)
     ref = ref.strip()
-    if found is None and ref.isdigit():
-        found = users.touch_user(session, user_id=int(ref), username=None, display_name="", now=now)
+    user_id = parse_id(ref)
+    if found is None and user_id is not None:
+        found = users.touch_user(session, user_id=user_id, username=None, display_name="", now=now)
     return found
 
 

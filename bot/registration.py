@@ -63,7 +63,9 @@ def _step(session: Session, draft: Any, status: str, **kw: Any) -> Step:
 
 def redeem(session: Session, *, token: str, user_id: int, campaign_id: int, now: datetime) -> Step:
     """``/start <token>``: check the invite and open (or resume) the form. Refusals:
-    limited (too many failed tries), unknown, revoked, used, expired."""
+    limited (too many failed tries), unknown, revoked, used (by someone else), spent (this
+    user completed a registration with it: a removed liaison needs a new invite), expired.
+    The one who opened the form resumes it with the same link, even after it expired."""
     if state.failed_starts_since(session, user_id, now - FAILED_WINDOW) >= MAX_FAILED_STARTS:
         return Step("limited")
     invite = invites.by_hash(session, hash_token(token)) if TOKEN_SHAPE.fullmatch(token) else None
@@ -85,12 +87,11 @@ def redeem(session: Session, *, token: str, user_id: int, campaign_id: int, now:
     if (
         invite.used_by == user_id
         and mine is not None
-        and mine.active
         and mine.unit_id == invite.unit_id
         and mine.updated_at >= (invite.used_at or now)
-    ):
-        return Step("already")
-    if invite.used_by is None and invite.expires_at <= now:
+    ):  # registered with this invite (and since then maybe removed): a link works once
+        return Step("already") if mine.active else refuse("spent")
+    if invite.expires_at <= now:  # also for its user after /cancel: the link has run out
         return refuse("expired")
     invite.used_by, invite.used_at = user_id, invite.used_at or now
     answers = _answers_of(mine) if mine is not None else {}

@@ -57,9 +57,22 @@ LIMITS = {"name": 40, "department": 100, "title": 50}
 EDIT_PREFIXES = ("修改", "更正", "改", "edit ", "change ", "fix ")
 
 
+# A letter a name, department or title needs at least one of: CJK ideographs (with extensions
+# and compatibility forms) or Latin letters (with accents). "😀😀" or "···" is not a name.
+LETTER = re.compile(
+    "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]"
+)
+
+
 def normalize(text: str) -> str:
-    """Full-width letters, digits and punctuation to ASCII; surrounding blanks removed."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """Full-width letters, digits and punctuation to ASCII; invisible characters (zero-width
+    spaces and joiners, direction overrides and isolates, BOM: Unicode's format and control
+    characters) removed, as they would hide or reorder what the roster shows; surrounding
+    blanks removed."""
+    text = unicodedata.normalize("NFKC", text)
+    visible = "".join(c for c in text if c.isspace() or unicodedata.category(c) not in ("Cf", "Cc"))
+    return visible.strip()
 
 
 def validate(field: str, text: str) -> tuple[str | None, str | None]:
@@ -69,6 +82,8 @@ def validate(field: str, text: str) -> tuple[str | None, str | None]:
     if field in LIMITS:
         value = re.sub(r"\s+", " ", raw)
         if not value or len(value) > LIMITS[field] or value.startswith("/"):
+            return None, field
+        if LETTER.search(value) is None:
             return None, field
         if field == "name" and (any(c.isdigit() for c in value) or "@" in value):
             return None, field

@@ -30,6 +30,17 @@ class Actor:
     def is_office(self) -> bool:
         return self.role in OFFICE
 
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """Every role the person holds, highest first: ``role``, and liaison too when they are
+        a unit's active liaison (staff or a coordinator may also report for a unit)."""
+        extra = (LIAISON,) if self.unit_id is not None and self.role != LIAISON else ()
+        return (self.role, *extra)
+
+    def holds(self, allowed: frozenset[str]) -> bool:
+        """Whether any of the person's roles is among ``allowed``."""
+        return any(role in allowed for role in self.roles)
+
 
 @dataclass(frozen=True)
 class Seen:

@@ -25,9 +25,9 @@ async def help_(turn: Turn) -> None:
 
 
 def help_text(turn: Turn) -> str:
-    lines = [turn.t("core.help.title", role=turn.t(f"core.role.{turn.actor.role}"))]
+    lines = [turn.t("core.help.title", role=commands.role_names(turn))]
     for cmd in commands.all_commands():
-        if cmd.hidden or turn.actor.role not in cmd.roles:
+        if cmd.hidden or not turn.actor.holds(cmd.roles):
             continue
         where = "" if cmd.chats == "any" else " " + turn.t(f"core.help.where_{cmd.chats}")
         lines.append(f"/{cmd.name} — {turn.t(cmd.help)}{where}")

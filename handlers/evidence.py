@@ -21,6 +21,7 @@ from bot.evidence.render import (
     review_problem,
     translator,
 )
+from bot.ids import parse_id
 from bot.render import fmt_datetime
 from bot.roles import COORDINATOR, COORDINATORS, LIAISON
 from bot.turn import Turn, turn_handler
@@ -128,19 +129,21 @@ async def _decide(turn: Turn, report_id: int, decision: str, reason: str = "") -
 
 async def accept(turn: Turn) -> None:
     """/accept <id> — accept a report."""
-    if len(turn.args) != 1 or not turn.args[0].lstrip("#").isdigit():
+    report_id = parse_id(turn.args[0]) if len(turn.args) == 1 else None
+    if report_id is None:
         turn.reply(turn.t("evidence.review.usage_accept"))
         return
-    await _decide(turn, int(turn.args[0].lstrip("#")), "accept")
+    await _decide(turn, report_id, "accept")
 
 
 async def reject(turn: Turn) -> None:
     """/reject <id> <reason> — reject a report; its counts are withdrawn."""
-    if len(turn.args) < 2 or not turn.args[0].lstrip("#").isdigit():
+    report_id = parse_id(turn.args[0]) if len(turn.args) >= 2 else None
+    if report_id is None:
         turn.reply(turn.t("evidence.review.usage_reject"))
         return
     reason = turn.arg_text.split(maxsplit=1)[1]
-    await _decide(turn, int(turn.args[0].lstrip("#")), "reject", reason)
+    await _decide(turn, report_id, "reject", reason)
 
 
 async def review_button(turn: Turn) -> None:
@@ -153,15 +156,15 @@ async def review_button(turn: Turn) -> None:
         return
     await query.answer()
     parts = query.data.split(":")
-    if len(parts) < 3 or not parts[2].isdigit():
+    report_id = parse_id(parts[2]) if len(parts) >= 3 else None
+    if report_id is None:
+        turn.reply(turn.t("ids.stale_button"))
         return
     reason = ""
     if parts[1] == "rej":
         code = parts[3] if len(parts) > 3 and parts[3] in REASONS else REASONS[0]
         reason = turn.t(f"evidence.review.reason_{code}")
-    decided = await _decide(
-        turn, int(parts[2]), "accept" if parts[1] == "acc" else "reject", reason
-    )
+    decided = await _decide(turn, report_id, "accept" if parts[1] == "acc" else "reject", reason)
     if decided:
         with contextlib.suppress(Exception):
             await query.edit_message_reply_markup(reply_markup=None)

@@ -18,8 +18,9 @@ from bot.commands import Command
 from bot.deps import Deps
 from bot.faq import answering, editing, queue
 from bot.faq.answering import Asked, no_match
-from bot.faq.kb import FaqError
+from bot.faq.kb import FaqEntry, FaqError
 from bot.faq.live import LiveFaq, file_entries_of
+from bot.ids import parse_id
 from bot.roles import COORDINATOR, OFFICE
 from bot.turn import Turn, turn_handler
 from storage.models.questions import Question
@@ -76,9 +77,14 @@ async def on_text(turn: Turn) -> None:
     if live is not None:
         await live.wait_ready()  # the first build after start takes seconds (model embeddings)
     if turn.is_private:
-        item = queue.replied_item(turn) if turn.actor.is_office else None
+        item = await queue.replied_item(turn) if turn.actor.is_office else None
+        if item == "other":  # a comment on a review item, reminder …: not a question either
+            turn.reply(turn.t("faq.answer.not_a_notice"))
+            return
         if item is not None:
             await queue.deliver_answer(turn, item, msg.text)
+            return
+        if await typed_suggestion(turn, live, msg.text):
             return
         await answer(turn, live, msg.text.strip(), private=True)
         return
@@ -120,13 +126,60 @@ async def answer(
     row = await turn.run(
         answering.queue_question, asked(turn, text, match), now=turn.now, state="suggested"
     )
+    offered = [e for e in offered if len(e.id) <= 40]
     buttons = [
-        [{"text": e.question[:60], "callback_data": f"faq:s:{row.id}:{e.id}"}]
-        for e in offered
-        if len(e.id) <= 40
+        [{"text": f"{n}. {e.question[:56]}", "callback_data": f"faq:s:{row.id}:{e.id}"}]
+        for n, e in enumerate(offered, 1)
     ]
     buttons.append([{"text": turn.t("faq.suggest.none"), "callback_data": f"faq:q:{row.id}"}])
-    turn.reply(turn.t("faq.suggest.title"), markup={"inline_keyboard": buttons})
+    choices = "1" if len(offered) == 1 else f"1–{len(offered)}"
+    title = turn.t("faq.suggest.title") + "\n" + turn.t("faq.suggest.typed", choices=choices)
+    turn.reply(title, markup={"inline_keyboard": buttons})
+
+
+async def offered_for(live: LiveFaq, question: Question) -> list[FaqEntry]:
+    """The suggestions a question was given (the same match again), in button order."""
+    match = await live.match(question.text)
+    offered = answering.suggestions(match, live.entries, floor=live.suggest_floor)
+    return [e for e in offered if len(e.id) <= 40]
+
+
+async def typed_suggestion(turn: Turn, live: LiveFaq | None, text: str) -> bool:
+    """A number or "都不是" typed instead of pressing a suggestion button; True when handled."""
+    if live is None or not live.loaded or queue.typed_choice(text, 9) is None:
+        return False
+    row = await turn.run(queue.pending_suggestion, user_id=turn.actor.user_id, now=turn.now)
+    if row is None:
+        return False
+    offered = await offered_for(live, row)
+    choice = queue.typed_choice(text, len(offered))
+    if choice is None:
+        return False
+    if choice == 0:
+        await to_staff_after_all(turn, row.id)
+    else:
+        await picked(turn, row.id, offered[choice - 1].id, offered[choice - 1])
+    return True
+
+
+async def picked(turn: Turn, question_id: int, entry_id: str, entry: FaqEntry | None) -> None:
+    """The asker chose a suggestion: its answer (anyone else gets one line)."""
+    me = turn.actor.user_id
+    outcome = await turn.run(
+        queue.pick_suggestion, question_id=question_id, user_id=me, entry_id=entry_id
+    )
+    if outcome != "ok":
+        turn.reply(turn.t(f"faq.suggest.{outcome}", id=question_id))
+        return
+    turn.reply(entry.answer if entry else turn.t("faq.suggest.gone"))
+
+
+async def to_staff_after_all(turn: Turn, question_id: int) -> None:
+    """The asker found none of the suggestions: the question joins the staff queue."""
+    me = turn.actor.user_id
+    outcome = await turn.run(queue.none_of_these, question_id=question_id, user_id=me)
+    key = "faq.not_found" if outcome == "ok" else f"faq.suggest.{outcome}"
+    turn.reply(turn.t(key, id=question_id))
 
 
 async def answer_in_group(turn: Turn, entry_id: str, text: str) -> bool:
@@ -195,18 +248,18 @@ async def on_button(turn: Turn) -> None:
         return
     await query.answer()
     parts = query.data.split(":")
-    if len(parts) < 3 or (parts[1] != "ok" and not parts[2].isdigit()):
-        return  # not one of ours, or tampered with
+    number = parse_id(parts[2]) if len(parts) >= 3 else None
+    if parts[1:2] != ["ok"] and number is None:
+        turn.reply(turn.t("ids.stale_button"))  # not one of ours, or tampered with
+        return
     live = live_faq(turn)
-    if parts[1] == "s" and len(parts) == 4 and live is not None:
-        entry = live.entries.get(parts[3])
-        await turn.run(answering.settle_suggested, int(parts[2]), parts[3])
-        turn.reply(entry.answer if entry else turn.t("faq.suggest.gone"))
-    elif parts[1] == "q" and len(parts) == 3:
-        await turn.run(answering.reopen_for_staff, int(parts[2]))
-        turn.reply(turn.t("faq.not_found"))
-    elif parts[1] == "mk" and len(parts) == 3:
-        await queue.make_entry(turn, live, int(parts[2]))
+    if parts[1] == "s" and len(parts) == 4 and number is not None:
+        entry = live.entries.get(parts[3]) if live is not None else None
+        await picked(turn, number, parts[3], entry)
+    elif parts[1] == "q" and len(parts) == 3 and number is not None:
+        await to_staff_after_all(turn, number)
+    elif parts[1] == "mk" and len(parts) == 3 and number is not None:
+        await queue.make_entry(turn, live, number)
     elif parts[1] == "ok" and len(parts) == 3:
         if turn.actor.role != COORDINATOR:
             turn.reply(turn.t("faq.edit.coordinators_only"))

@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot import liaison_admin, registration
-from bot.commands import Command
+from bot.commands import Command, role_names
 from bot.deps import Deps
 from bot.persistence import PersistentConversation
 from bot.registration import Step
@@ -33,7 +33,7 @@ from bot.turn import Turn, turn_handler
 
 FORM, SUMMARY = "form", "summary"
 END = ConversationHandler.END
-REFUSALS = ("limited", "unknown", "revoked", "used", "expired", "already")
+REFUSALS = ("limited", "unknown", "revoked", "used", "spent", "expired", "already")
 
 
 # -- rendering ---------------------------------------------------------------------------------
@@ -217,7 +217,7 @@ async def stale_button(turn: Turn) -> None:
 # -- /me ---------------------------------------------------------------------------------------
 async def me(turn: Turn) -> None:
     """``/me``: your role and, for a liaison, the registered details (private chat only)."""
-    lines = [turn.t("registration.me.title", role=turn.t(f"core.role.{turn.actor.role}"))]
+    lines = [turn.t("registration.me.title", role=role_names(turn))]
     mine = None
     if turn.campaign_id is not None:
         mine = await turn.run(

@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot import broadcast as broadcasts
 from bot.commands import Command
 from bot.deps import Deps
+from bot.ids import parse_id
 from bot.reminders import oneoff
 from bot.reminders.targets import Target, audience, parse_target
 from bot.render import fmt_datetime
@@ -18,7 +19,6 @@ from bot.roles import COORDINATORS
 from bot.scheduler import ReminderClock
 from bot.turn import Turn, turn_handler
 from bot.when import WhenError, split_when
-from bot.workdays import apply_quiet_hours
 from storage.models.reminders import Reminder
 
 BUTTON = re.compile(r"^remind:(ok|no):(\d+)$")
@@ -54,7 +54,12 @@ async def remind(turn: Turn) -> None:
     if not body:
         turn.reply(turn.t("reminders.remind.empty"))
         return
-    send_at = apply_quiet_hours(at.astimezone(tz))
+    quiet = await turn.run(oneoff.quiet_hours, turn.campaign_id)
+    send_at = oneoff.send_time(at, quiet=quiet, tz=tz, now=turn.now)
+    if send_at is None:
+        when = fmt_datetime(at, tz, turn.actor.locale)
+        turn.reply(turn.t("reminders.remind.too_far", days=oneoff.MAX_AHEAD.days, when=when))
+        return
     n = await turn.run(lambda s: len(audience(s, campaign_id=turn.campaign_id, spec=target.spec)))
     if n == 0:
         turn.reply(turn.t("reminders.remind.nobody", label=target.label or word))
@@ -74,7 +79,8 @@ async def remind(turn: Turn) -> None:
         "reminders.remind.echo", when=when, audience=_audience_text(turn, target, n), text=body
     )
     if send_at != at:
-        text += "\n" + turn.t("reminders.remind.quiet_moved")
+        start, end = (f"{t:%H:%M}" for t in quiet)
+        text += "\n" + turn.t("reminders.remind.quiet_moved", start=start, end=end)
     buttons = [
         {
             "text": turn.t("reminders.remind.confirm_button"),
@@ -107,7 +113,10 @@ async def button(turn: Turn) -> None:
             )
         )
         return
-    action, reminder_id = match.group(1), int(match.group(2))
+    action, reminder_id = match.group(1), parse_id(match.group(2))
+    if reminder_id is None:
+        turn.reply(turn.t("ids.stale_button"))
+        return
     fn = oneoff.confirm if action == "ok" else oneoff.cancel
     row = await turn.run(fn, reminder_id)
     if row is None:
@@ -134,10 +143,10 @@ async def reminders(turn: Turn) -> None:
     """/reminders — pending one-off reminders; /reminders cancel <id>."""
     args = turn.args
     if args and args[0].lower() in ("cancel", "取消", "del", "delete"):
-        if len(args) < 2 or not args[1].lstrip("#").isdigit():
+        reminder_id = parse_id(args[1]) if len(args) >= 2 else None
+        if reminder_id is None:
             turn.reply(turn.t("reminders.list.cancel_usage"))
             return
-        reminder_id = int(args[1].lstrip("#"))
         row = await turn.run(oneoff.cancel, reminder_id)
         key = "reminders.remind.cancelled" if row else "reminders.list.cancel_unknown"
         turn.reply(turn.t(key, id=reminder_id))

@@ -13,7 +13,16 @@ from storage.models.intake import InboxUpdate, OutboxMessage
 
 
 def chat_key(raw: dict[str, Any]) -> int | None:
-    """The chat an update belongs to (updates of one chat are processed in order)."""
+    """The chat an update belongs to (updates of one chat are processed in order); None for an
+    update without one, or a malformed one: it is stored all the same and fails alone when
+    processed, instead of failing its whole batch (and, polled again, every batch after it)."""
+    try:
+        return _chat_key(raw)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _chat_key(raw: dict[str, Any]) -> int | None:
     for field in ("message", "edited_message", "channel_post", "edited_channel_post"):
         if field in raw:
             return int(raw[field]["chat"]["id"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -182,3 +183,24 @@ def put_entry_row(
     row.proposed_by, row.approved_by, row.updated_at = proposed_by, approved_by, now
     session.flush()
     return row
+
+
+# -- the suggestion flow and the notices sent to staff ------------------------------------------
+def latest_suggested(session: Session, user_id: int, *, since: datetime) -> Question | None:
+    """The user's newest question answered with suggestions, whether they chose one yet or not
+    (``closed``: they may still pick another, or none of them)."""
+    query = (
+        select(Question)
+        .where(Question.user_id == user_id, Question.state.in_(("suggested", "closed")))
+        .where(Question.created_at >= since)
+        .order_by(Question.id.desc())
+    )
+    return session.scalars(query.limit(1)).first()
+
+
+def sent_payload(session: Session, chat_id: int, message_id: int) -> dict[str, Any] | None:
+    """The payload of the outbox row that became message ``message_id`` in ``chat_id``."""
+    query = select(OutboxMessage.payload).where(
+        OutboxMessage.chat_id == chat_id, OutboxMessage.sent_message_id == message_id
+    )
+    return session.scalars(query.limit(1)).first()

@@ -21,7 +21,8 @@ def find_user(session: Session, ref: str) -> User | None:
     """A user by numeric id or ``@username`` (case-insensitive)."""
     ref = ref.strip()
     if ref.lstrip("-").isdigit():
-        return session.get(User, int(ref))
+        user_id = int(ref)  # a number past BIGINT cannot be bound, and names nobody
+        return session.get(User, user_id) if abs(user_id) < 2**63 else None
     name = ref.removeprefix("@").lower()
     if not name:
         return None

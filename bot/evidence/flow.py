@@ -242,7 +242,7 @@ def _recent(session: Session, user_id: int, chat_id: int, since: Any) -> bool:
 async def loose_media(turn: Turn) -> None:
     """A photo or file without /done: an album item, or photos following a recent /done."""
     message = turn.update.effective_message
-    if message is None or turn.actor.role != "liaison" or turn.campaign_id is None:
+    if message is None or "liaison" not in turn.actor.roles or turn.campaign_id is None:
         return
     if turn.actor.unit_id is None:
         return

@@ -84,6 +84,8 @@ def analyse(data: bytes, *, tz: tzinfo = UTC) -> Analysed:
             width, height = image.size
             taken = exif_time(image, tz)
             phash = str(imagehash.phash(image.convert("RGB")))
+    except Image.DecompressionBombError:  # a header claiming billions of pixels: not a photo
+        raise NotAccepted("image too large") from None
     except (UnidentifiedImageError, OSError, ValueError):
         if mime == "image/heic":  # no decoder here: keep it, without pixels
             return Analysed(sha, len(data), mime, ext)

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.ids import parse_id
+
 CN_DIGITS = "零〇一二两三四五六七八九十百千万"
 MEASURES = "张条幅块个份处面幅套次"
 MAX_COUNT = 1_000_000
@@ -48,7 +50,7 @@ class DoneArgs:
     @property
     def task_number(self) -> int | None:
         match = TASK_NUMBER.match(self.task_ref)
-        return int(match.group(1)) if match else None
+        return parse_id(match.group(1)) if match else None
 
 
 def normalize(text: str) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.evidence.parse import DoneArgs
+from bot.ids import parse_id
 from storage import campaigns
 from storage.models.core import Task
 from storage.models.intake import OutboxMessage
@@ -51,7 +52,8 @@ def task_from_reply(session: Session, campaign_id: int, hint: ReplyHint) -> Task
             if task is not None:
                 return task
     match = TASK_IN_TEXT.search(hint.text or "")
-    return campaigns.get_task(session, campaign_id, int(match.group(1))) if match else None
+    number = parse_id(match.group(1)) if match else None
+    return campaigns.get_task(session, campaign_id, number) if number is not None else None
 
 
 def resolve_task(

@@ -147,7 +147,12 @@ def queue_question(
     )
     if complaint and notice is not None:
         notify_coordinators(
-            session, coordinators, text=notice(row), key=f"faq:urgent:{row.id}", now=now
+            session,
+            coordinators,
+            text=notice(row),
+            key=f"faq:urgent:{row.id}",
+            now=now,
+            question_id=row.id,  # a staff reply to this notice answers the question
         )
     if not created and state == "open" and row.state == "suggested":
         row.state = "open"
@@ -162,11 +167,15 @@ def notify_coordinators(
     key: str,
     now: datetime,
     markup: dict[str, Any] | None = None,
+    question_id: int | None = None,
 ) -> None:
-    """Queue a private message to every coordinator (once per ``key``), sent at once."""
+    """Queue a private message to every coordinator (once per ``key``), sent at once; a notice
+    of a question records its id (the Bot API ignores the field)."""
     payload: dict[str, Any] = {"method": "sendMessage", "text": text}
     if markup:
         payload["reply_markup"] = markup
+    if question_id is not None:
+        payload["question_id"] = question_id
     for coordinator in questions.coordinator_ids(session, admins):
         outbox.add(
             session,
@@ -177,18 +186,3 @@ def notify_coordinators(
             priority=1,
             dedupe_key=f"{key}:{coordinator}",
         )
-
-
-def reopen_for_staff(session: Session, question_id: int) -> Question | None:
-    """The resident found none of the suggestions: the question joins the queue."""
-    row = questions.get_question(session, question_id)
-    if row is not None and row.state == "suggested":
-        row.state = "open"
-    return row
-
-
-def settle_suggested(session: Session, question_id: int, entry_id: str) -> None:
-    """The resident picked a suggestion: nothing left for staff."""
-    row = questions.get_question(session, question_id)
-    if row is not None and row.state == "suggested":
-        row.state, row.matched_entry_id = "closed", entry_id

@@ -7,25 +7,30 @@ button (``faq:mk:<id>``).
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
 from bot.faq import editing
 from bot.faq.live import LiveFaq
+from bot.ids import parse_id
 from bot.render import fmt_datetime
 from bot.roles import COORDINATOR, OFFICE
 from bot.turn import Turn
 from storage import outbox, questions
 from storage.models.questions import FaqEntryRow, Question
 
-# The queued item's number as the bot writes it ("#12"): a staff reply to such a message answers.
-ITEM_REF = re.compile(r"#(\d+)")
 Status = Literal["ok", "missing", "already", "empty"]
+# What a resident's choice among suggestions did: "ok" (done), "missing", "not_yours" (only the
+# asker settles a question), "answered" (staff answered it already).
+Choice = Literal["ok", "missing", "not_yours", "answered"]
+# Typed equivalents of the "none of these" button (besides its label and 0).
+NONE_WORDS = frozenset({"0", "都不是", "转给工作人员", "转人工", "人工", "none", "none of these"})
+SUGGESTION_WINDOW = timedelta(hours=1)  # a typed number refers to suggestions this recent
 
 
 @dataclass(frozen=True)
@@ -112,11 +117,11 @@ async def list_questions(turn: Turn) -> None:
 async def answer(turn: Turn) -> None:
     """/answer <id> <text>"""
     parts = turn.arg_text.split(maxsplit=1)
-    ref = parts[0].lstrip("#") if parts else ""
-    if not ref.isdigit() or len(parts) < 2:
+    question_id = parse_id(parts[0]) if len(parts) == 2 else None
+    if question_id is None:
         turn.reply(turn.t("faq.answer.usage"))
         return
-    await deliver_answer(turn, int(ref), parts[1])
+    await deliver_answer(turn, question_id, parts[1])
 
 
 async def deliver_answer(turn: Turn, question_id: int, text: str) -> None:
@@ -146,14 +151,67 @@ async def deliver_answer(turn: Turn, question_id: int, text: str) -> None:
     )
 
 
-def replied_item(turn: Turn) -> int | None:
-    """The queued item a staff message replies to (a bot message naming ``#<id>``)."""
+def noticed_question(session: Session, chat_id: int, message_id: int) -> int | None:
+    """The question a bot message in ``chat_id`` forwarded to staff, if it was such a notice
+    (its outbox row carries ``question_id``); None for every other bot message."""
+    payload = questions.sent_payload(session, chat_id, message_id)
+    found = (payload or {}).get("question_id")
+    return found if isinstance(found, int) else None
+
+
+async def replied_item(turn: Turn) -> int | Literal["other"] | None:
+    """The queued question a staff message replies to: only a reply to the bot's notice of that
+    question counts (a review item, reminder or broadcast also shows "#N", and is not one:
+    "other"); None when it replies to no bot message."""
     msg = turn.update.effective_message
     target = msg.reply_to_message if msg else None
     if target is None or target.from_user is None or target.from_user.id != turn.context.bot.id:
         return None
-    found = ITEM_REF.search(target.text or target.caption or "")
-    return int(found.group(1)) if found else None
+    found = await turn.run(noticed_question, turn.chat_id, target.message_id)
+    return "other" if found is None else found
+
+
+# -- the resident's choice among suggested questions --------------------------------------------
+def pick_suggestion(session: Session, *, question_id: int, user_id: int, entry_id: str) -> Choice:
+    """The asker found their answer among the suggestions: nothing left for staff."""
+    row = questions.get_question(session, question_id)
+    if row is None:
+        return "missing"
+    if row.user_id != user_id:
+        return "not_yours"
+    if row.state in ("suggested", "open"):
+        row.state, row.matched_entry_id = "closed", entry_id
+    return "ok"
+
+
+def none_of_these(session: Session, *, question_id: int, user_id: int) -> Choice:
+    """The asker found none of the suggestions (even after trying one): the question is queued
+    for staff, whatever was pressed before."""
+    row = questions.get_question(session, question_id)
+    if row is None:
+        return "missing"
+    if row.user_id != user_id:
+        return "not_yours"
+    if row.state == "answered":
+        return "answered"
+    row.state = "open"
+    return "ok"
+
+
+def pending_suggestion(session: Session, *, user_id: int, now: datetime) -> Question | None:
+    """The asker's latest question answered with suggestions, if recent (for typed choices)."""
+    return questions.latest_suggested(session, user_id, since=now - SUGGESTION_WINDOW)
+
+
+def typed_choice(text: str, offered: int) -> int | None:
+    """A typed equivalent of a suggestion button: 1..offered picks one, 0 or "都不是" (or the
+    button's label) means none of these; None when the text is not a choice."""
+    plain = unicodedata.normalize("NFKC", text).strip().strip("。.!！").casefold()
+    if plain in NONE_WORDS or plain.startswith(("都不是", "none of these")):
+        return 0
+    if plain.isdecimal() and len(plain) <= 2 and 1 <= int(plain) <= offered:
+        return int(plain)
+    return None
 
 
 def entry_from_answer(

@@ -5,13 +5,37 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta, tzinfo
 
 from sqlalchemy.orm import Session
 
+from bot.campaign.spec import ReminderPolicy
 from bot.reminders import ledger
+from bot.reminders.planner import policy_of
 from bot.reminders.targets import Target, audience
+from bot.workdays import apply_quiet_hours
+from storage.models.core import Campaign
 from storage.models.reminders import Reminder
+
+# How far ahead a one-off reminder may be set: a campaign runs for months, not centuries.
+MAX_AHEAD = timedelta(days=366)
+
+
+def quiet_hours(session: Session, campaign_id: int | None) -> tuple[time, time]:
+    """The campaign's quiet hours (its ``quiet_hours``), else the default 21:00–08:00."""
+    campaign = session.get(Campaign, campaign_id) if campaign_id is not None else None
+    policy = policy_of(campaign) if campaign is not None else ReminderPolicy.default()
+    return policy.quiet_start, policy.quiet_end
+
+
+def send_time(
+    at: datetime, *, quiet: tuple[time, time], tz: tzinfo, now: datetime
+) -> datetime | None:
+    """When a reminder asked for ``at`` goes out: moved out of the quiet hours; None when ``at``
+    is further ahead than ``MAX_AHEAD`` (nothing to plan, and no date arithmetic past year 9999)."""
+    if at - now > MAX_AHEAD:
+        return None
+    return apply_quiet_hours(at.astimezone(tz), start=quiet[0], end=quiet[1])
 
 
 @dataclass(frozen=True)

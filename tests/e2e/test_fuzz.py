@@ -42,6 +42,10 @@ SPECIAL = [
     "%s {name} {0} {{}}",
     "\n\n\t ",
     "9999-99-99 25:61 明天下午三点 13号",
+    "99999999999999999999",  # past a 64-bit integer
+    "#99999999999999999999 staff",
+    "9999年12月31日 23:59",
+    "\u200b王\u202e小明\u2066",
 ]
 TEXT = st.one_of(
     st.text(min_size=1, max_size=300),
@@ -149,3 +153,95 @@ async def test_fuzzed_captions_edits_and_media(tmp_path: Path) -> None:
     async with bot_session(tmp_path) as h:
         c = await cast(h)
         await play(h, c, cases)
+
+
+HUGE_ID = "99999999999999999999"  # past a 64-bit integer (SQLite's and PostgreSQL's bigint)
+
+
+def bomb_jpeg() -> bytes:
+    """A small JPEG whose frame header claims 60000×60000 pixels (a decompression bomb)."""
+    data = bytearray(jpeg_bytes(16, 16))
+    for marker in (b"\xff\xc0", b"\xff\xc2"):
+        at = data.find(marker)
+        if at >= 0:
+            data[at + 5 : at + 9] = (60000).to_bytes(2, "big") * 2  # height, width
+            return bytes(data)
+    raise AssertionError("no frame header in the JPEG")
+
+
+HOSTILE = [
+    ("liaison", f"/done {HUGE_ID} 海报1"),
+    ("liaison", f"/done 1 海报{HUGE_ID}"),
+    ("coordinator", f"/accept {HUGE_ID}"),
+    ("coordinator", f"/accept #{HUGE_ID}"),
+    ("coordinator", f"/reject {HUGE_ID} 太暗"),
+    ("coordinator", f"/answer {HUGE_ID} 不收费"),
+    ("coordinator", f"/reminders cancel {HUGE_ID}"),
+    ("coordinator", f"/grant staff {HUGE_ID}"),
+    ("coordinator", f"/grant {HUGE_ID}"),
+    ("coordinator", f"/revoke {HUGE_ID}"),
+    ("coordinator", f"/liaison 1 remove {HUGE_ID}"),
+    ("coordinator", "/remind 9999年12月31日 23:59 全体 请按时上报"),
+    ("coordinator", "/remind 9999-12-31 23:59 全体 请按时上报"),
+]
+HOSTILE_BUTTONS = [
+    ("coordinator", f"ev:acc:{HUGE_ID}"),
+    ("coordinator", f"ev:rej:{HUGE_ID}:dark"),
+    ("resident", f"faq:s:{HUGE_ID}:is-it-free"),
+    ("resident", f"faq:q:{HUGE_ID}"),
+    ("coordinator", f"faq:mk:{HUGE_ID}"),
+    ("coordinator", f"remind:ok:{HUGE_ID}"),
+    ("coordinator", f"remind:no:{HUGE_ID}"),
+]
+
+
+def raw_press(h: Harness, who: Any, data: str) -> Played:
+    """A callback query with forged data (a client may send any bytes as callback data)."""
+    chat = h.api.private_chat(who)
+    shown = h.api.send_text(chat, who, "按钮消息").message
+    query = {"id": f"q{data}", "from": who.to_dict(), "message": shown, "chat_instance": "1"}
+    h.api.callback_queries[query["id"]] = {
+        "from": query["from"],
+        "message": shown,
+        "answered": False,
+    }
+    return Played(h.api.inject_update({"callback_query": {**query, "data": data}}), shown)
+
+
+async def test_hostile_ids_dates_images_and_updates(tmp_path: Path) -> None:
+    """Each input gets a one-line answer (no failed update, no internal error), and an update
+    without a chat is stored as failed while the ones after it are still answered."""
+    async with bot_session(tmp_path) as h:
+        c = await cast(h)
+        cases: dict[int, str] = {}
+        for role, text in HOSTILE:
+            person = c.people[role]
+            start = h.api.mark()
+            played = h.api.send_text(h.api.private_chat(person), person, text)
+            await h.settle(timeout=60)
+            answered = h.api.messages_since(start, person.id)
+            assert len(answered) == 1, (text, answered)  # an answer, not an error (below)
+            assert played.update is not None
+            cases[played.update["update_id"]] = text
+        for role, data in HOSTILE_BUTTONS:
+            played = raw_press(h, c.people[role], data)
+            assert played.update is not None
+            cases[played.update["update_id"]] = data
+        liaison = c.people["liaison"]
+        start = h.api.mark()
+        played = h.api.send_document(  # as a file: Telegram does not recompress it
+            h.api.private_chat(liaison), liaison, bomb_jpeg(), "bomb.jpg", caption="/done 1 海报1"
+        )
+        await h.settle(timeout=60)
+        assert played.update is not None
+        cases[played.update["update_id"]] = "bomb jpeg"
+        assert h.api.messages_since(start, liaison.id), "the bomb got no answer"
+        await check_nothing_escaped(h, c, cases)
+
+        chatless = {"message_id": 1, "date": 0, "from": liaison.to_dict(), "text": "/help"}
+        bad = h.api.inject_update({"message": chatless})
+        start = h.api.mark()
+        after = await h.reply_text(c.people["resident"], "/help")
+        assert after, "intake stopped after an update without a chat"
+        with h.deps.db.transaction() as s:
+            assert [r.update_id for r in inbox.failed(s)] == [bad["update_id"]]

@@ -272,6 +272,17 @@ VALIDATION = [
     ("name", "王小明", "王小明"),
     ("name", "王小明2", None),
     ("name", "", None),
+    ("name", "😀😀", None),
+    ("name", "··· ---", None),
+    ("name", "王\u200b小\u200d明\ufeff", "王小明"),
+    ("name", "\u202e明小王\u202c", "明小王"),
+    ("name", "\u2066王小明\u2069\u200e\u200f", "王小明"),
+    ("name", "\u200b\u200c\u200d\ufeff", None),
+    ("name", "Zoë Müller", "Zoë Müller"),
+    ("department", "\u202a虎门镇宣传办\u202c", "虎门镇宣传办"),
+    ("title", "🙂", None),
+    ("mobile", "138\u200b0013\u200b8000", "13800138000"),
+    ("email", "w\u200b@x.cn", "w@x.cn"),
 ]
 
 
@@ -297,3 +308,50 @@ def test_fields_found_by_name_during_the_form(database: Database, camp: int) -> 
     assert wrong.status == "invalid" and wrong.asking == "phone"
     assert say("22830000").asking == "email"
     assert say("w@x.cn").asking == "department"  # wraps to the first unanswered field
+
+
+def test_a_removed_liaison_stays_removed_until_a_new_invite(database: Database, camp: int) -> None:
+    token = invite(database, camp)
+    assert register(database, camp, 11, token).status == "confirmed"
+    redeem = registration.redeem
+    step = database.call(redeem, token=token, user_id=11, campaign_id=camp, now=T0)
+    assert step.status == "already"
+    removed = database.call(
+        liaison_admin.change_liaison,
+        campaign_id=camp,
+        unit_ref="虎门镇",
+        action="remove",
+        user_ref="11",
+        actor_id=ADMIN,
+        now=T0 + timedelta(hours=1),
+        render=RENDER,
+        bot_username="coordbot",
+    )
+    assert removed.status == "ok"
+    for later in (T0 + timedelta(hours=2), T0 + timedelta(days=30)):  # valid, then expired
+        step = database.call(redeem, token=token, user_id=11, campaign_id=camp, now=later)
+        assert step.status == "spent"
+        with database.transaction() as s:
+            assert liaisons.liaison_of_user(s, camp, 11).active is False  # type: ignore[union-attr]
+    day2 = T0 + timedelta(days=2)
+    fresh = invite(database, camp, now=day2)  # a new invite: the old answers, ready to confirm
+    step = database.call(redeem, token=fresh, user_id=11, campaign_id=camp, now=day2)
+    assert step.status == "summary"
+    kw: dict[str, Any] = {"coordinators": frozenset({ADMIN}), "render": RENDER}
+    again = database.call(registration.confirm, user_id=11, now=day2, **kw)
+    assert again.status == "confirmed" and again.is_primary
+
+
+def test_a_cancelled_form_reopens_only_while_the_link_is_valid(
+    database: Database, camp: int
+) -> None:
+    token = invite(database, camp)
+    redeem = registration.redeem
+    assert database.call(redeem, token=token, user_id=11, campaign_id=camp, now=T0).status == "ask"
+    database.call(registration.answer, user_id=11, text=ANSWERS[0], now=T0)
+    late = T0 + timedelta(days=8)  # mid-form when the link expires: the form still resumes
+    step = database.call(redeem, token=token, user_id=11, campaign_id=camp, now=late)
+    assert step.status == "ask" and step.resumed
+    assert database.call(registration.cancel, user_id=11, now=late)
+    step = database.call(redeem, token=token, user_id=11, campaign_id=camp, now=late)
+    assert step.status == "expired"
