@@ -50,11 +50,17 @@ def settings_or_exit(**overrides: object) -> Settings:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply pending migrations."""
-    from bot.db import make_engine, upgrade
+    from bot.db import applied_revisions, is_current, make_engine, upgrade
 
     settings = settings_or_exit()
-    upgrade(make_engine(settings.database_url))
-    typer.echo("database is up to date")
+    engine = make_engine(settings.database_url)
+    if is_current(engine):
+        typer.echo("database is up to date")
+        return
+    new = not applied_revisions(engine)
+    upgrade(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    typer.echo(f"database created: {where}" if new else f"database upgraded: {where}")
 
 
 @app.command()
