@@ -17,9 +17,11 @@ install: $(STAMP)  ## leaves .venv/bin/coordbot
 
 # Migrates, loads the demo campaign (rebased by whole weeks so that its first deadline falls in
 # the week from today in COORDBOT_TIMEZONE, unless COORDBOT_CAMPAIGN names another file), then
-# serves Telegram if a token is set, else the console. `make run CAMPAIGN=household-survey-2018`
-# tries the residents' side (the 2018 survey and its FAQ) in the console.
+# serves Telegram if a token is set, else the console. In the console, CAMPAIGN picks a shipped
+# campaign and AS a role: `make run CAMPAIGN=household-survey-2018 AS=resident` asks the 2018
+# survey's FAQ as a resident.
 CAMPAIGN ?=
+AS ?=
 run: install
 	@mkdir -p var
 	@if [ -z "$${COORDBOT_CAMPAIGN:-}" ]; then export COORDBOT_CAMPAIGN_REBASE=$${COORDBOT_CAMPAIGN_REBASE:-today}; fi; \
@@ -28,7 +30,7 @@ run: install
 		exec $(BIN)/coordbot run; \
 	else \
 		echo "No COORDBOT_TELEGRAM_TOKEN: starting the local console chat (type /help)."; \
-		exec $(BIN)/coordbot console $(if $(CAMPAIGN),--campaign $(CAMPAIGN)); \
+		exec $(BIN)/coordbot console $(if $(CAMPAIGN),--campaign $(CAMPAIGN)) $(if $(AS),--as $(AS)); \
 	fi
 
 lint: install

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.settings import ROOT
 from tests.harness import QUALITY_CITY
 
 
@@ -188,3 +189,17 @@ def test_the_banner_names_the_residents_demo_and_the_2018_faq_answers(tmp_path: 
         timeout=60,
     )
     assert unknown.returncode == 1 and "no campaign 'mars-2030'" in unknown.stderr.decode()
+
+
+def test_the_readme_residents_transcript_is_what_the_console_shows(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("The residents' side, with the 2018 survey's FAQ", 1)[1]
+    block = block.split("```\n", 2)[1]
+    typed = [line[len("你> ") :] for line in block.splitlines() if line.startswith("你> ")]
+    shown = [line for line in block.splitlines() if line.startswith("🤖")]
+    assert len(typed) >= 2 and len(shown) == len(typed)
+    out = run_console(
+        tmp_path, [*typed, "/quit"], "--campaign", "household-survey-2018", "--as", "resident"
+    )
+    answers = [line for line in out.splitlines() if line.startswith("🤖")]
+    assert answers == shown
