@@ -120,6 +120,17 @@ def build(deps: Deps) -> list[tuple[int, BaseHandler[Any, Any, Any]]]:
     return out
 
 
+def _taken_elsewhere(turn: Turn) -> bool:
+    """True if a handler of another group takes this command (it is known there)."""
+    handlers = turn.context.application.handlers
+    return any(
+        handler.check_update(turn.update) not in (None, False)
+        for group, in_group in handlers.items()
+        if group != COMMAND_GROUP
+        for handler in in_group
+    )
+
+
 #: Commands a dialog takes while it is open (registration's /cancel): not unknown elsewhere.
 DIALOG_COMMANDS = frozenset({"cancel"})
 
@@ -128,7 +139,7 @@ async def unknown(turn: Turn) -> None:
     """An unknown command in a private chat: say so, name the closest command, point to /help."""
     words = turn.text.split(maxsplit=1)
     name = words[0].lstrip("/").split("@", 1)[0][:40] if words else ""
-    if not name or name.lower() in DIALOG_COMMANDS:
+    if not name or name.lower() in DIALOG_COMMANDS or _taken_elsewhere(turn):
         return
     names = [c.name for c in all_commands() if not c.hidden]
     near = difflib.get_close_matches(name.lower(), names, n=1, cutoff=0.6)
