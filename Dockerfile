@@ -1,13 +1,10 @@
-# coordbot: a slim image that runs as a non-root user and carries a CJK font for the charts.
+# coordbot: a slim image that runs as a non-root user (charts use the project's own CJK font).
 FROM python:3.11-slim AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     MPLCONFIGDIR=/tmp/matplotlib
 
-RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-wqy-microhei fontconfig \
- && rm -rf /var/lib/apt/lists/* \
- && useradd --create-home --uid 10001 coordbot
+RUN useradd --create-home --uid 10001 coordbot
 
 WORKDIR /app
 COPY pyproject.toml README.md ./

@@ -15,17 +15,22 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## leaves .venv/bin/coordbot
 
-# Migrates, loads the demo campaign (rebased so that its first deadline is today unless
-# COORDBOT_CAMPAIGN names another file), then serves Telegram if a token is set, else the console.
+# Migrates, loads the demo campaign (rebased by whole weeks so that its first deadline falls in
+# the week from today in COORDBOT_TIMEZONE, unless COORDBOT_CAMPAIGN names another file), then
+# serves Telegram if a token is set, else the console. In the console, CAMPAIGN picks a shipped
+# campaign and AS a role: `make run CAMPAIGN=household-survey-2018 AS=resident` asks the 2018
+# survey's FAQ as a resident.
+CAMPAIGN ?=
+AS ?=
 run: install
 	@mkdir -p var
-	@if [ -z "$${COORDBOT_CAMPAIGN:-}" ]; then export COORDBOT_CAMPAIGN_REBASE=$${COORDBOT_CAMPAIGN_REBASE:-$$(date +%F)}; fi; \
+	@if [ -z "$${COORDBOT_CAMPAIGN:-}" ]; then export COORDBOT_CAMPAIGN_REBASE=$${COORDBOT_CAMPAIGN_REBASE:-today}; fi; \
 	$(BIN)/coordbot db upgrade && \
 	if [ -n "$${COORDBOT_TELEGRAM_TOKEN:-}" ] || grep -qs '^COORDBOT_TELEGRAM_TOKEN=.' .env; then \
 		exec $(BIN)/coordbot run; \
 	else \
 		echo "No COORDBOT_TELEGRAM_TOKEN: starting the local console chat (type /help)."; \
-		exec $(BIN)/coordbot console; \
+		exec $(BIN)/coordbot console $(if $(CAMPAIGN),--campaign $(CAMPAIGN)) $(if $(AS),--as $(AS)); \
 	fi
 
 lint: install

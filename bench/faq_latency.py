@@ -25,7 +25,7 @@ from bot.faq.normalize import Synonyms
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "config" / "faq"
-EVAL_DIRS = [ROOT / "shared" / "eval", ROOT.parent / "shared" / "eval", Path("/work/shared/eval")]
+EVAL_DIRS = [ROOT / "tests" / "data" / "faq_eval"]  # the measured sets, kept in the repository
 
 SUBJECTS = [
     "房东",
@@ -131,7 +131,7 @@ def main() -> None:
 
     eval_dir = next((d for d in EVAL_DIRS if (d / "faq_kb.yaml").is_file()), None)
     if eval_dir is None:
-        print("dev set not found (shared/eval/faq_kb.yaml): accuracy figures skipped")
+        print("dev set not found (tests/data/faq_eval/faq_kb.yaml): accuracy figures skipped")
         return
     kb = list(load_faq(eval_dir / "faq_kb.yaml").entries)
     sets = {

@@ -1,6 +1,8 @@
 """Helper processes: the bot's heavy, occasional work (charts: ``bot/status/chart_worker.py``;
 the e5 model: ``bot/faq/model_process.py``) runs in a child process started on first use,
 reused while busy, let go after ``idle`` seconds without a request, and replaced if it died.
+A child that does not answer within ``timeout`` seconds is killed (``ChildTimeout`` for that
+request) and replaced at the next one, so a hung helper never blocks the bot for good.
 
 They talk through length-prefixed pickles over the child's stdin and stdout: a request one
 way, ``(True, result)`` or ``(False, error)`` back. Both ends are this program, so pickle is
@@ -20,14 +22,20 @@ from collections.abc import Callable
 from typing import IO, Any
 
 
+class ChildTimeout(RuntimeError):
+    """The child did not answer in time; it was killed and the next request starts another."""
+
+
 class ChildProcess:
     """The bot's side: ``ask(request)`` sends it to ``python -m module *args`` and returns the
-    result (RuntimeError with the child's error if it failed). Thread-safe: one request on the
-    pipe at a time."""
+    result (RuntimeError with the child's error if it failed, ChildTimeout if it did not answer
+    within ``timeout`` seconds). Thread-safe: one request on the pipe at a time."""
 
-    def __init__(self, module: str, *args: str, label: str, idle: float) -> None:
+    def __init__(
+        self, module: str, *args: str, label: str, idle: float, timeout: float = 120.0
+    ) -> None:
         self.command = [sys.executable, "-m", module, *args]
-        self.label, self.idle = label, idle
+        self.label, self.idle, self.timeout = label, idle, timeout
         self.started = 0  # child processes started (tests, logs)
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
@@ -42,10 +50,14 @@ class ChildProcess:
         data = frame(request)
         with self._lock:
             try:
-                ok, value = self._ask(data)
-            except (OSError, EOFError, pickle.UnpicklingError):  # it died: once more, a new one
-                self._stop()
-                ok, value = self._ask(data)
+                try:
+                    ok, value = self._ask(data)
+                except (OSError, EOFError, pickle.UnpicklingError):  # it died: once more, anew
+                    self._stop()
+                    ok, value = self._ask(data)
+            except ChildTimeout:
+                self._stop()  # killed already: its pipes go, the next request starts another
+                raise
             self._last_used = time.monotonic()
             if self._timer is None:
                 self._wake_in(self.idle)
@@ -62,9 +74,26 @@ class ChildProcess:
             self.started += 1
         proc = self._proc
         assert proc is not None and proc.stdin is not None and proc.stdout is not None
-        proc.stdin.write(data)
-        proc.stdin.flush()
-        reply: tuple[bool, Any] = read_frame(proc.stdout)
+        hung = threading.Event()
+
+        def kill() -> None:  # the watchdog: a child that hangs is ended, the read then returns
+            hung.set()
+            with contextlib.suppress(OSError):
+                proc.kill()
+
+        watchdog = threading.Timer(self.timeout, kill)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            proc.stdin.write(data)
+            proc.stdin.flush()
+            reply: tuple[bool, Any] = read_frame(proc.stdout)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            if hung.is_set():
+                raise ChildTimeout(f"{self.label}: no answer in {self.timeout:g} s") from None
+            raise
+        finally:
+            watchdog.cancel()
         return reply
 
     def _wake_in(self, seconds: float) -> None:

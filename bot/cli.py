@@ -8,6 +8,7 @@ import signal
 import sys
 from collections.abc import Coroutine
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -50,11 +51,17 @@ def settings_or_exit(**overrides: object) -> Settings:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply pending migrations."""
-    from bot.db import make_engine, upgrade
+    from bot.db import applied_revisions, is_current, make_engine, upgrade
 
     settings = settings_or_exit()
-    upgrade(make_engine(settings.database_url))
-    typer.echo("database is up to date")
+    engine = make_engine(settings.database_url)
+    if is_current(engine):
+        typer.echo("database is up to date")
+        return
+    new = not applied_revisions(engine)
+    upgrade(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    typer.echo(f"database created: {where}" if new else f"database upgraded: {where}")
 
 
 @app.command()
@@ -78,16 +85,38 @@ def console(
     as_role: Annotated[
         str, typer.Option("--as", help="coordinator, staff, liaison or resident")
     ] = "coordinator",
-    user: Annotated[int, typer.Option(help="your user id in the chat")] = 1001,
+    user: Annotated[
+        int | None, typer.Option(help="your user id in the chat (default: the role's demo person)")
+    ] = None,
     unit: Annotated[str | None, typer.Option(help="the unit a liaison speaks for")] = None,
+    campaign: Annotated[
+        str | None,
+        typer.Option(
+            help="a shipped campaign (quality-city-2013, household-survey-2018) or a file;"
+            " default COORDBOT_CAMPAIGN"
+        ),
+    ] = None,
 ) -> None:
     """Chat with the bot in this terminal: same handlers, no network, no token."""
-    from bot.console import run_console
+    from bot.console import SHIPPED, run_console
+    from bot.console_world import DEMO_PEOPLE, person_for
 
-    if as_role not in ("coordinator", "staff", "liaison", "resident"):
+    if as_role not in DEMO_PEOPLE:
         fail(f"--as: unknown role {as_role!r} (coordinator, staff, liaison or resident)")
-    settings = settings_or_exit()
-    raise typer.Exit(asyncio.run(run_console(settings, role=as_role, user_id=user, unit=unit)))
+    overrides: dict[str, object] = {}
+    if campaign is not None:
+        path = SHIPPED / f"{campaign}.yaml" if "/" not in campaign else None
+        path = path if path is not None and path.is_file() else Path(campaign)
+        if not path.is_file():
+            names = ", ".join(sorted(p.stem for p in SHIPPED.glob("*.yaml")))
+            fail(f"--campaign: no campaign {campaign!r} (shipped: {names}; or a file)")
+        overrides["campaign"] = path.resolve()
+    settings = settings_or_exit(**overrides)
+    if settings.campaign_rebase is None and settings.campaign.resolve().parent == SHIPPED:
+        # a demo campaign's 2013/2018 dates, moved to this week (as make run does)
+        settings = settings.model_copy(update={"campaign_rebase": "today"})
+    me = person_for(as_role, user)
+    raise typer.Exit(asyncio.run(run_console(settings, role=as_role, me=me, unit=unit)))
 
 
 @inbox_app.callback()

@@ -12,6 +12,7 @@ Groups: ``-10`` chat bookkeeping (always runs), ``0`` commands, conversations an
 
 from __future__ import annotations
 
+import difflib
 import functools
 import importlib
 import pkgutil
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal
 
-from telegram.ext import BaseHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.roles import EVERYONE
 from bot.turn import Turn, turn_handler
@@ -116,4 +117,39 @@ def build(deps: Deps) -> list[tuple[int, BaseHandler[Any, Any, Any]]]:
         out.append(
             (COMMAND_GROUP, CommandHandler(cmd.name, callback, filters=filters.UpdateType.MESSAGE))
         )
+    # last in the group: a command no handler above took (private chats only: in a group a
+    # command may be meant for another bot)
+    private_command = filters.COMMAND & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    out.append(
+        (COMMAND_GROUP, MessageHandler(private_command, turn_handler(unknown, name="cmd.unknown")))
+    )
     return out
+
+
+def _taken_elsewhere(turn: Turn) -> bool:
+    """True if a handler of another group takes this command (it is known there)."""
+    handlers = turn.context.application.handlers
+    return any(
+        handler.check_update(turn.update) not in (None, False)
+        for group, in_group in handlers.items()
+        if group != COMMAND_GROUP
+        for handler in in_group
+    )
+
+
+#: Commands a dialog takes while it is open (registration's /cancel): not unknown elsewhere.
+DIALOG_COMMANDS = frozenset({"cancel"})
+
+
+async def unknown(turn: Turn) -> None:
+    """An unknown command in a private chat: say so, name the closest command, point to /help."""
+    words = turn.text.split(maxsplit=1)
+    name = words[0].lstrip("/").split("@", 1)[0][:40] if words else ""
+    if not name or name.lower() in DIALOG_COMMANDS or _taken_elsewhere(turn):
+        return
+    names = [c.name for c in all_commands() if not c.hidden]
+    near = difflib.get_close_matches(name.lower(), names, n=1, cutoff=0.6)
+    if near:
+        turn.reply(turn.t("core.refuse.unknown_command_near", command=name, near=near[0]))
+    else:
+        turn.reply(turn.t("core.refuse.unknown_command", command=name))

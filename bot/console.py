@@ -1,27 +1,30 @@
 """``coordbot console``: the real bot, with the in-repo Bot API server on loopback, in a terminal.
 
-Same handlers, same database, no token, no network. You are one user; ``/group`` switches to a
-demo group, ``/photo PATH [caption]`` sends a picture, ``/press N`` presses a button.
+Same handlers, same database, no token, no network. You are the demo person of one role
+(``bot/console_world.py``); ``/group`` switches to a demo group, ``/photo PATH [caption]`` sends
+a picture, ``/press N`` presses a button. What the bot sends to other people and groups (an
+answer to a resident, a broadcast) is printed too. Only one console or ``coordbot run`` serves a
+database at a time (the poller lease).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import mimetypes
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
-from bot.app import build_application, prepare, running
+from bot.app import build_application, hold_poller_lease, holder_name, prepare, running
+from bot.console_world import DemoPerson, furnish, known, take_role, where
 from bot.intake import Poller
 from bot.localapi import FakeBotApi, FakeChat, FakeUser, SentRecord
-from bot.settings import Settings
-from storage import campaigns, inbox, liaisons, users
-from storage.models.registration import Liaison
+from bot.localapi.models import ApiError
+from bot.serve import take_poller_lease
+from bot.settings import ROOT, Settings
+from storage import inbox, leases
 
 TOKEN = "424242:LOCAL-CONSOLE"
 HELP = """本地控制台 / local console — 输入消息或命令，例如 /help、/tasks、/status
@@ -42,12 +45,10 @@ class ConsoleChat:
             if record.text:
                 print(f"  ⓘ {record.text}")
             return
-        where = "群" if record.chat_id == self.group.id else "私聊"
-        if record.chat_id not in (self.me.id, self.group.id):
-            where = f"→{record.chat_id}"
+        chat = where(self.api, record.chat_id, self.me, self.group)
         mark = "✎" if record.kind == "edit" else "🤖"
         if record.body:
-            print(f"\n{mark} [{where}] " + record.body.replace("\n", "\n   "))
+            print(f"\n{mark} [{chat}] " + record.body.replace("\n", "\n   "))
         for blob, name in ((record.photo, "photo.png"), (record.document, record.filename)):
             if blob:
                 path = self.out_dir / f"{record.message_id or 0}-{name or 'file'}"
@@ -62,6 +63,7 @@ class ConsoleChat:
 
     def handle(self, line: str) -> bool:
         """One line typed by the user; False to quit."""
+        line = clean(line)
         word, _, rest = line.strip().partition(" ")
         if word in ("/quit", "/exit"):
             return False
@@ -78,7 +80,10 @@ class ConsoleChat:
         elif word == "/console":
             print(HELP)
         elif line.strip():
-            self.api.send_text(self.chat, self.me, line.strip())
+            try:
+                self.api.send_text(self.chat, self.me, line.strip())
+            except (ApiError, ValueError) as exc:
+                print(f"(没有发送 not sent: {exc})")
         return True
 
     def press(self, rest: str) -> None:
@@ -105,38 +110,74 @@ class ConsoleChat:
         self.api.send_document(self.chat, self.me, data, path.name, mime, caption=caption or None)
 
 
-async def run_console(settings: Settings, *, role: str, user_id: int, unit: str | None) -> int:
-    api = FakeBotApi(token=TOKEN, bot_username="coordbot_local_bot", bot_name="coordbot")
+def clean(line: str) -> str:
+    """``line`` with what is not text replaced by U+FFFD: an unpaired surrogate (a long paste cut
+    by the terminal, bytes that are not UTF-8) cannot be sent, and once sent it stopped the
+    console for good."""
+    fixed = line.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if fixed != line:
+        print("(输入里有无法识别的字符，已替换为 �  unreadable characters replaced)")
+    return fixed
+
+
+SHIPPED = ROOT / "config" / "campaigns"
+
+
+def banner(role: str, me: DemoPerson, campaign: str, where_: str) -> str:
+    others = ", ".join(sorted(p.stem for p in SHIPPED.glob("*.yaml")))
+    return (
+        f"{HELP}\n(身份 role: {role} · {me.name}; 用户 id {me.user_id}{where_})"
+        f"\n(活动 campaign: {campaign}; 演示活动 demo campaigns: {others}"
+        "\n  居民问答 residents' FAQ: make run CAMPAIGN=household-survey-2018 AS=resident)"
+    )
+
+
+async def run_console(settings: Settings, *, role: str, me: DemoPerson, unit: str | None) -> int:
+    out_dir = Path("var/console")
+    api = FakeBotApi(
+        token=TOKEN,
+        bot_username="coordbot_local_bot",
+        bot_name="coordbot",
+        files_dir=out_dir / "files",  # file ids the database keeps are served in later runs
+    )
     await api.start()
     settings = settings.model_copy(
         update={"telegram_base_url": api.base_url, "telegram_file_url": api.file_url}
     )
-    extra = frozenset({user_id}) if role == "coordinator" else frozenset()
+    extra = frozenset({me.user_id}) if role == "coordinator" else frozenset()
     deps = await asyncio.to_thread(prepare, settings, extra_admins=extra)
+    holder = holder_name()
+    other = await asyncio.to_thread(take_poller_lease, deps, holder)
+    if other is not None:
+        print(
+            f"另一个 coordbot（{other}）正在使用这个数据库，请先停止它"
+            f" / another coordbot ({other}) is serving this database: stop it first",
+            file=sys.stderr,
+        )
+        deps.db.close()
+        await api.stop()
+        return 1
     # The stand-in starts afresh each run, the database does not: number above what it holds.
     last_update, last_message = await deps.db.run(inbox.highest_ids)
     api.updates.continue_after(last_update)
     api.world.continue_after(last_message)
-    me = api.add_user("我", id=user_id, username="me")
-    group = api.add_group("演示群 demo group", members=[user_id], with_bot=True)
-    out_dir = Path("var/console")
+    user, group = furnish(api, me, await deps.db.run(known))
     out_dir.mkdir(parents=True, exist_ok=True)
-    console = ConsoleChat(api, me, group, out_dir)
+    console = ConsoleChat(api, user, group, out_dir)
     app = build_application(deps, token=TOKEN, base_url=api.base_url, file_url=api.file_url)
     stop = asyncio.Event()
+    keeper = asyncio.create_task(hold_poller_lease(deps, stop))
     try:
         async with running(deps, app) as dispatcher:
-            where = ""
-            if role != "coordinator":
-                try:
-                    where = await deps.db.run(
-                        _take_role, user_id, role, unit, deps.campaign_id, deps.clock.now()
-                    )
-                except ValueError as exc:
-                    print(exc, file=sys.stderr)
-                    return 1
+            try:
+                where_ = await deps.db.run(
+                    take_role, me, role, unit, deps.campaign_id, deps.clock.now()
+                )
+            except ValueError as exc:
+                print(exc, file=sys.stderr)
+                return 1
             poller = asyncio.create_task(Poller(deps, dispatcher, timeout=1).run(stop))
-            print(HELP + f"\n(身份 role: {role}; 用户 id {user_id}{where})")
+            print(banner(role, me, deps.campaign_slug or "-", where_))
 
             async def settle() -> None:
                 """Until what was typed is processed and answered (or 30 s)."""
@@ -152,50 +193,19 @@ async def run_console(settings: Settings, *, role: str, user_id: int, unit: str 
             stop.set()
             await asyncio.wait_for(poller, 5)
     finally:
+        stop.set()
+        keeper.cancel()
+        await deps.db.run(leases.release, "poller", holder)
         deps.db.close()
         await api.stop()
     return 0
 
 
-def _take_role(
-    session: Session,
-    user_id: int,
-    role: str,
-    unit: str | None,
-    campaign_id: int | None,
-    now: datetime,
-) -> str:
-    """Make the console's user a ``role``; a liaison is bound to ``unit`` (default: the
-    campaign's first) as registration would. Returns what to tell them, or raises ValueError."""
-    user = users.touch_user(
-        session, user_id=user_id, username="me", display_name="我", now=now, private=True
-    )
-    users.set_role(session, user, role, now=now)
-    if role != "liaison":
-        return ""
-    if campaign_id is None:
-        raise ValueError("--as liaison needs a campaign (COORDBOT_CAMPAIGN)")
-    found = (
-        campaigns.find_unit(session, campaign_id, unit)
-        if unit
-        else next(iter(campaigns.list_units(session, campaign_id)), None)
-    )
-    if found is None:
-        raise ValueError(f"--unit: no unit {unit!r} in this campaign")
-    row = liaisons.liaison_of_user(session, campaign_id, user_id)
-    if row is None or row.unit_id != found.id or not row.active:
-        primary = liaisons.primary_of_unit(session, found.id) is None
-        if row is None:
-            row = Liaison(campaign_id=campaign_id, user_id=user_id, name="我", created_at=now)
-            session.add(row)
-        row.unit_id, row.active, row.is_primary = found.id, True, primary
-    row.updated_at = now
-    return f"; 单位 unit: {found.name}"
-
-
 async def _read_loop(console: ConsoleChat, settle: Callable[[], Awaitable[None]]) -> None:
     with contextlib.suppress(ImportError):
         import readline  # noqa: F401  (history and line editing for input())
+    if isinstance(sys.stdin, io.TextIOWrapper):  # bytes that are not UTF-8: cleaned, not a crash
+        sys.stdin.reconfigure(errors="surrogateescape")
     while True:
         try:
             line = await asyncio.to_thread(input, "你> ")

@@ -103,16 +103,18 @@ def migration_heads() -> set[str]:
     return revisions - parents
 
 
-def is_current(engine: Engine) -> bool:
-    """True when the database is at every head: start-up then skips Alembic (~12 MB resident)."""
+def applied_revisions(engine: Engine) -> set[str]:
+    """The revisions the database is at; empty for a database never migrated."""
     try:
         with engine.connect() as conn:
-            applied = {
-                row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))
-            }
+            return {row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))}
     except DBAPIError:
-        return False  # no version table yet
-    return applied == migration_heads()
+        return set()  # no version table yet
+
+
+def is_current(engine: Engine) -> bool:
+    """True when the database is at every head: start-up then skips Alembic (~12 MB resident)."""
+    return applied_revisions(engine) == migration_heads()
 
 
 def upgrade(engine: Engine) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -39,8 +39,10 @@ class Settings(BaseSettings):
     media_dir: Path = Path("var/media")
     admins: Annotated[frozenset[int], NoDecode] = frozenset()
     campaign: Path = DEMO_CAMPAIGN
-    campaign_rebase: date | None = Field(
-        default=None, description="shift the campaign so its first deadline falls on this date"
+    campaign_rebase: date | Literal["today"] | None = Field(
+        default=None,
+        description="shift the campaign by whole weeks so its first deadline falls in the week"
+        " from this date (today: the date in COORDBOT_TIMEZONE at start)",
     )
     timezone: str = "Asia/Shanghai"
     locale: str = "zh-CN"

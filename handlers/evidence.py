@@ -222,7 +222,8 @@ def handlers(deps: Deps) -> list[tuple[int, BaseHandler[Any, Any, Any]]]:
 
 
 async def on_startup(app: Any, deps: Deps) -> None:
-    log.warning(PRIVACY_WARNING)
+    if not app.bot.can_read_all_group_messages:  # getMe says privacy mode is on
+        log.warning(PRIVACY_WARNING)
     collector = AlbumCollector(deps)
     deps.services[SERVICE] = collector
     recovered = await collector.recover()

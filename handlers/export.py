@@ -16,6 +16,7 @@ from bot.export.dossier import TELEGRAM_UPLOAD_LIMIT, export_campaign
 from bot.memory import trim
 from bot.roles import COORDINATORS
 from bot.turn import Turn
+from storage import campaigns
 
 log = logging.getLogger(__name__)
 EDIT_EVERY = 2.0  # seconds between progress edits (Telegram's flood limits)
@@ -29,6 +30,12 @@ async def export(turn: Turn) -> None:
     """/export — the 资料汇编 workbook and evidence ZIP."""
     if turn.campaign_id is None:
         turn.reply(turn.t("core.no_campaign"))
+        return
+    if turn.arg_text:  # it exports everything: never silently ignore what was asked for
+        ref = turn.arg_text[:60]
+        unit = await turn.run(campaigns.find_unit, turn.campaign_id, ref)
+        key = "status.export.whole_campaign" if unit else "status.export.unknown_unit"
+        turn.reply(turn.t(key, ref=ref))
         return
     settings = turn.deps.settings
     bot = turn.context.bot

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from bot.status.views import task_view, unit_view
 from bot.turn import Turn
 
 CHART_KEEP_SECONDS = 24 * 3600
+log = logging.getLogger(__name__)
 
 
 async def status(turn: Turn) -> None:
@@ -90,7 +92,13 @@ async def campaign_overview(turn: Turn, render: Renderer) -> None:
     legend = {state: turn.t(f"status.legend.{state}") for state in STATES}
     title = turn.t("status.overview.chart_caption", title=view.title)
     out = chart_path(settings.media_dir, turn.update.update_id)
-    path = await chart_worker(turn.deps.services).draw(view, title=title, legend=legend, out=out)
+    try:
+        path = await chart_worker(turn.deps.services).draw(
+            view, title=title, legend=legend, out=out
+        )
+    except RuntimeError as exc:  # the chart process failed or hung (killed): the text stands
+        log.warning("no chart for /status: %s", exc)
+        return
     turn.reply_file(path, filename="status.png", caption=title, photo=True)
 
 

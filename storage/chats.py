@@ -108,6 +108,12 @@ def active_groups(session: Session) -> list[Chat]:
     )
 
 
+def all_groups(session: Session) -> list[Chat]:
+    """Every group the database knows, active or not (the console's stand-in is built from them)."""
+    kinds = ("group", "supergroup")
+    return list(session.scalars(select(Chat).where(Chat.type.in_(kinds)).order_by(Chat.id)))
+
+
 def bindings_of_chat(session: Session, chat_id: int) -> list[ChatBinding]:
     return list(session.scalars(select(ChatBinding).where(ChatBinding.chat_id == chat_id)))
 

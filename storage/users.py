@@ -17,6 +17,10 @@ def get_user(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
 
 
+def all_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.id)))
+
+
 def find_user(session: Session, ref: str) -> User | None:
     """A user by numeric id or ``@username`` (case-insensitive)."""
     ref = ref.strip()

@@ -26,6 +26,7 @@ from bot.campaign.spec import (
     TaskSpec,
     UnitSpec,
 )
+from storage.campaigns import get_campaign
 
 
 def load_file(
@@ -36,11 +37,20 @@ def load_file(
     rebase_to: date | None = None,
     actor_id: int | None = None,
 ) -> LoadReport:
-    """Parse, optionally rebase, and load a campaign file (raises ``CampaignErrors``)."""
+    """Parse, rebase (to ``rebase_to``, else by the shift stored with the campaign), and load
+    a campaign file (raises ``CampaignErrors``)."""
     spec = parse_file(path)
-    if rebase_to is not None:
-        spec = rebase(spec, rebase_to)
+    spec = rebase(spec, rebase_to) if rebase_to is not None else remembered_shift(session, spec)
     return load(session, spec, now=now, source=Path(path).resolve(), actor_id=actor_id)
+
+
+def remembered_shift(session: Session, spec: CampaignSpec) -> CampaignSpec:
+    """``spec`` moved by the shift its campaign was last loaded with (a demo rebased once keeps
+    its dates when the file is reloaded without ``--rebase``)."""
+    stored = get_campaign(session, spec.slug)
+    if stored is None or not stored.rebase_days or spec.rebase_days:
+        return spec
+    return shift(spec, stored.rebase_days)
 
 
 __all__ = [
@@ -60,5 +70,6 @@ __all__ = [
     "parse_file",
     "parse_text",
     "rebase",
+    "remembered_shift",
     "shift",
 ]

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.campaign import remembered_shift
 from bot.campaign.loader import load
 from bot.campaign.parse import CampaignErrors, parse_file
 from bot.campaign.rebase import rebase
@@ -75,6 +76,8 @@ def load_command(
     try:
         upgrade(db.engine)
         with db.transaction() as session:
+            if rebase_to is None:
+                spec = remembered_shift(session, spec)
             report = load(session, spec, now=datetime.now(UTC), source=file.resolve())
     except SQLAlchemyError as exc:
         raise _fail(f"database error: {str(exc).splitlines()[0]}") from None

@@ -1,8 +1,12 @@
-"""``--rebase``: move a whole campaign in time so its first deadline falls on a given day.
+"""``--rebase``: move a whole campaign in time so its first deadline falls in the week that
+starts on a given day.
 
 Every date of the campaign (task starts and deadlines, interviews, the registration deadline)
-moves by the same number of days; local times of day are kept (wall-clock arithmetic in the
-campaign's time zone, so a 23:59 deadline stays 23:59 across a DST change).
+moves by the same whole number of weeks, so a Tuesday interview stays on a Tuesday and a
+weekday deadline on a weekday; local times of day are kept (wall-clock arithmetic in the
+campaign's time zone, so a 23:59 deadline stays 23:59 across a DST change). The shift is
+stored with the campaign (``rebase_days``) and applied again when the file is reloaded
+without one (``remembered_shift``).
 """
 
 from __future__ import annotations
@@ -23,8 +27,10 @@ def first_deadline(spec: CampaignSpec) -> date:
 
 
 def rebase(spec: CampaignSpec, first: date) -> CampaignSpec:
-    """A copy of ``spec`` shifted so that its earliest task deadline is on ``first``."""
-    return shift(spec, (first - first_deadline(spec)).days)
+    """A copy of ``spec`` shifted by whole weeks so that its earliest task deadline is on
+    ``first`` or within the six days after it (never before: nothing is overdue on ``first``)."""
+    days = (first - first_deadline(spec)).days
+    return shift(spec, -(-days // 7) * 7)
 
 
 def shift(spec: CampaignSpec, days: int) -> CampaignSpec:

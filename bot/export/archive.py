@@ -46,7 +46,7 @@ def write_zip(
     counts = {"files": 0, "rows": 0, "duplicates": 0, "missing": 0}
     with (
         tempfile.TemporaryDirectory(dir=path.parent) as tmp,
-        ZipStream(path) as archive,
+        ZipStream(path, tz=tz) as archive,
     ):
         index_path = Path(tmp) / "index.csv"
         with index_path.open("w", encoding="utf-8-sig", newline="") as index:

@@ -63,6 +63,8 @@ def export_campaign(
             campaign = session.get(Campaign, campaign_id)
             if campaign is None:
                 raise LookupError(f"no campaign with id {campaign_id}")
+            # one clock for names, sheets and ZIP entries: the campaign's (the server's is UTC)
+            tz = ZoneInfo(campaign.timezone) if campaign.timezone else tz
             stamp = now.astimezone(tz).strftime("%Y%m%d-%H%M%S")
             result = ExportResult(
                 out_dir / f"资料汇编-{campaign.slug}-{stamp}.xlsx",

@@ -17,6 +17,7 @@ import struct
 import tempfile
 import time
 import zlib
+from datetime import datetime, tzinfo
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
@@ -32,9 +33,10 @@ END64 = struct.Struct("<4sQ2H2L4Q")
 LOCATOR = struct.Struct("<4sLQL")
 
 
-def dos_time(mtime: float) -> tuple[int, int]:
-    """(time, date) in MS-DOS format, local time, clamped to 1980 like ``zipfile`` does."""
-    t = time.localtime(mtime)
+def dos_time(mtime: float, tz: tzinfo | None = None) -> tuple[int, int]:
+    """(time, date) in MS-DOS format (which has no zone: the wall clock of ``tz``, else of this
+    process), clamped to 1980 like ``zipfile`` does."""
+    t = time.localtime(mtime) if tz is None else datetime.fromtimestamp(mtime, tz).timetuple()
     year = max(t.tm_year, 1980)
     return (t.tm_hour << 11) | (t.tm_min << 5) | (t.tm_sec // 2), (
         ((year - 1980) << 9) | (t.tm_mon << 5) | t.tm_mday
@@ -44,7 +46,10 @@ def dos_time(mtime: float) -> tuple[int, int]:
 class ZipStream:
     """``with ZipStream(path) as z: z.write(source, name, deflate=False)``."""
 
-    def __init__(self, path: Path, *, tmp_dir: Path | None = None) -> None:
+    def __init__(
+        self, path: Path, *, tmp_dir: Path | None = None, tz: tzinfo | None = None
+    ) -> None:
+        self.tz = tz  # entry times on this wall clock (the campaign's, as the entry names)
         self._out: BinaryIO = path.open("wb")
         self._central: BinaryIO = tempfile.TemporaryFile(dir=tmp_dir or path.parent)  # noqa: SIM115
         self.entries = 0
@@ -67,7 +72,7 @@ class ZipStream:
     def write(self, source: Path, name: str, *, deflate: bool = False) -> None:
         """Add the file at ``source`` under ``name`` (stored, or deflated if ``deflate``)."""
         stat = source.stat()
-        clock, date = dos_time(stat.st_mtime)
+        clock, date = dos_time(stat.st_mtime, self.tz)
         big = stat.st_size >= LIMIT - (LIMIT >> 8)  # deflate may grow a little: leave room
         method = DEFLATED if deflate and not big else STORED
         raw = name.encode("utf-8")

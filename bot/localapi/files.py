@@ -1,4 +1,8 @@
-"""In-memory file storage: file ids, photo sizes (rendered lazily), getFile paths, downloads."""
+"""File storage: file ids, photo sizes (rendered lazily), getFile paths, downloads.
+
+In memory for tests; the console keeps it in a folder (``FileStore(directory)``) so a file id
+the bot stored in its database in an earlier run (evidence under ``/review``) is still served.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,10 @@ import hashlib
 import io
 import itertools
 import mimetypes
+import pickle
+import re
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from PIL import Image
@@ -17,10 +25,20 @@ PHOTO_SIDES = (90, 320, 800, 1280)  # Telegram's s / m / x / y sizes
 
 
 class FileStore:
-    def __init__(self) -> None:
+    def __init__(self, directory: Path | None = None) -> None:
         self._by_id: dict[str, StoredFile] = {}
         self._by_path: dict[str, StoredFile] = {}
-        self._ids = itertools.count(1)
+        self.directory = directory
+        highest = 0
+        if directory is not None:
+            directory.mkdir(parents=True, exist_ok=True)
+            for path in sorted(directory.glob("*.file")):
+                with path.open("rb") as stream:  # written by _add below, never from outside
+                    stored: StoredFile = pickle.load(stream)
+                self._by_id[stored.file_id] = stored
+                number = re.search(r"\d{7}", stored.file_id)
+                highest = max(highest, int(number.group()) if number else 0)
+        self._ids = itertools.count(highest + 1)
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -36,6 +54,9 @@ class FileStore:
 
     def _add(self, stored: StoredFile) -> StoredFile:
         self._by_id[stored.file_id] = stored
+        if self.directory is not None:
+            kept = replace(stored, file_path=None)
+            (self.directory / f"{stored.file_id}.file").write_bytes(pickle.dumps(kept))
         return stored
 
     def add_document(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -42,6 +43,15 @@ class ApiError(Exception):
 
 def bad_request(text: str, parameters: JSON | None = None) -> ApiError:
     return ApiError(400, f"Bad Request: {text}", parameters)
+
+
+def require_utf8(value: Any) -> None:
+    """ApiError 400 if a string in ``value`` cannot be UTF-8 (an unpaired surrogate): Telegram
+    refuses such text, and stored it would break every later answer that carries it."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise bad_request("strings must be encoded in UTF-8") from None
 
 
 def forbidden(text: str) -> ApiError:

@@ -10,7 +10,16 @@ import itertools
 from typing import TYPE_CHECKING, Any
 
 from bot.localapi.formatting import auto_entities
-from bot.localapi.models import JSON, ChatRef, FakeChat, FakeUser, Played, SentRecord, UserRef
+from bot.localapi.models import (
+    JSON,
+    ChatRef,
+    FakeChat,
+    FakeUser,
+    Played,
+    SentRecord,
+    UserRef,
+    require_utf8,
+)
 from bot.localapi.state import IN_CHAT
 
 if TYPE_CHECKING:
@@ -64,6 +73,7 @@ class PlayersMixin:
         if isinstance(reply_to, SentRecord):
             reply_to = reply_to.message_id
         content.update(self.world.reply_content(chat, reply_to))
+        require_utf8(content)
         return chat, self.world.new_message(chat, user, content)
 
     @staticmethod

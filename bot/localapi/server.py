@@ -15,6 +15,7 @@ import socket
 import time
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -22,7 +23,14 @@ from aiohttp import web
 from bot.localapi.faults import Fault, FaultPlan
 from bot.localapi.flood import FloodGate, FloodLimits
 from bot.localapi.inspection import InspectionMixin
-from bot.localapi.models import JSON, SEND_METHODS, ApiError, FakeChat, FakeUser
+from bot.localapi.models import (
+    JSON,
+    SEND_METHODS,
+    ApiError,
+    FakeChat,
+    FakeUser,
+    require_utf8,
+)
 from bot.localapi.params import read_params
 from bot.localapi.players import PlayersMixin
 from bot.localapi.registry import METHODS
@@ -52,11 +60,12 @@ class FakeBotApi(PlayersMixin, InspectionMixin):
         webhook_retry_delay: float = 0.2,
         webhook_max_delay: float = 2.0,
         now: Callable[[], float] = time.time,
+        files_dir: Path | None = None,
     ) -> None:
         self.token = token
         head = token.split(":", 1)[0]
         bot = FakeUser(int(head) if head.isdigit() else 123456, bot_name, bot_username, is_bot=True)
-        self.world = World(bot, now)
+        self.world = World(bot, now, files_dir)
         self.updates = UpdateQueue(deliver_twice)
         self.webhook = WebhookConfig()
         self.faults = faults
@@ -130,7 +139,10 @@ class FakeBotApi(PlayersMixin, InspectionMixin):
 
     # ----- update delivery ------------------------------------------------------------------
     def inject_update(self, update: JSON) -> JSON:
-        """Queue a raw update (an update_id is assigned if missing); returns it."""
+        """Queue a raw update (an update_id is assigned if missing); returns it. Text that is
+        not UTF-8 (an unpaired surrogate) raises ApiError: no client can send it, and queued it
+        would fail every getUpdates after it."""
+        require_utf8(update)
         queued = self.updates.push(update)
         self.notify()
         return queued
@@ -179,6 +191,7 @@ class FakeBotApi(PlayersMixin, InspectionMixin):
             return await self._fault_answer(request, method, fault)
         try:
             params, uploads = await read_params(request)
+            require_utf8(params)
             if self.flood is not None and name in SEND_METHODS:
                 self._check_flood(params)
             result = handler(self, params, uploads)

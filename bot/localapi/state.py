@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from bot.localapi.files import FileStore
@@ -37,13 +38,15 @@ IN_CHAT = ("creator", "administrator", "member")
 
 
 class World:
-    def __init__(self, bot: FakeUser, now: Callable[[], float]) -> None:
+    def __init__(
+        self, bot: FakeUser, now: Callable[[], float], files_dir: Path | None = None
+    ) -> None:
         self.bot = bot
         self.now = now
         self.users: dict[int, FakeUser] = {bot.id: bot}
         self.chats: dict[int, FakeChat] = {}
         self.messages: dict[tuple[int, int], JSON] = {}
-        self.files = FileStore()
+        self.files = FileStore(files_dir)
         self._next_message: dict[int, int] = {}
         self._message_floor = 0  # new message ids are above it in every chat (continue_after)
         self._user_ids = itertools.count(700000001)

@@ -1,10 +1,11 @@
 """The overview chart: a unit × task heat map of states (completion bars for big campaigns),
-drawn with matplotlib's Agg canvas (no pyplot, no global state) and a CJK font so Chinese
-labels are real glyphs, not boxes.
+drawn with matplotlib's Agg canvas (no pyplot, no global state) in the project's own CJK font,
+so Chinese labels are real glyphs on any machine, with or without a system CJK font.
 
-The font is found through matplotlib's font manager (WenQuanYi Micro Hei from
-``fonts-wqy-microhei``, Noto/Source Han CJK, or common system CJK fonts); ``font_covers`` checks
-with the font's own character map that every label can be drawn.
+The font is ``fonts/NotoSansSC-GB2312.otf`` (a subset of Noto Sans CJK SC, SIL OFL 1.1, see
+``fonts/OFL.txt``; rebuilt by ``tools/make_chart_font.py``): GB 2312 and every character of the
+shipped campaigns. A rarer character in a unit's name falls back to an installed CJK font if
+there is one; ``font_covers`` checks with the font's own character map what it can draw.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from matplotlib.patches import Patch
 
 from bot.status.rows import DONE, IN_PROGRESS, NOT_STARTED, OVERDUE, Overview, UnitRow
 
+BUNDLED_FONT = Path(__file__).resolve().parent / "fonts" / "NotoSansSC-GB2312.otf"
+#: Installed fonts a glyph the bundled subset lacks is looked for in, in this order.
 CJK_FAMILIES = (
     "WenQuanYi Micro Hei",
     "WenQuanYi Zen Hei",
@@ -48,20 +51,19 @@ CODES = {NOT_STARTED: 1, IN_PROGRESS: 2, OVERDUE: 3, DONE: 4}
 COLOURS = ["#ffffff", "#d9d9d9", "#f6c343", "#e0503a", "#3cab5a"]
 
 
+def cjk_font_path() -> str:
+    """The charts' font file (shipped with the project)."""
+    return str(BUNDLED_FONT)
+
+
 @lru_cache(maxsize=1)
-def cjk_font_path() -> str | None:
-    """A font file with Chinese glyphs, preferring the families above; None if there is none."""
-    by_name: dict[str, str] = {}
-    for entry in font_manager.fontManager.ttflist:
-        by_name.setdefault(entry.name, entry.fname)
-    for family in CJK_FAMILIES:
-        if family in by_name:
-            return by_name[family]
-    for name, path in sorted(by_name.items()):  # any other font that draws 中文
-        looks_cjk = "CJK" in name or "Hei" in name or "Song" in name
-        if looks_cjk and font_covers(path, "中文进度"):
-            return path
-    return None
+def chart_font() -> FontProperties:
+    """The bundled font first, then any installed CJK font, then matplotlib's default."""
+    font_manager.fontManager.addfont(cjk_font_path())
+    bundled = FT2Font(cjk_font_path()).family_name
+    installed = {entry.name for entry in font_manager.fontManager.ttflist}
+    fallbacks = [name for name in CJK_FAMILIES if name in installed and name != bundled]
+    return FontProperties(family=[bundled, *fallbacks, "DejaVu Sans"])
 
 
 @lru_cache(maxsize=8)
@@ -92,8 +94,7 @@ def render_chart(
     view: Overview, *, title: str, legend: dict[str, str], out: Path | None = None
 ) -> Path:
     """Draw the overview and write a PNG; returns its path (a temp file unless ``out``)."""
-    path = cjk_font_path()
-    font = FontProperties(fname=path) if path else FontProperties()
+    font = chart_font()
     units = [u for u in view.unit_rows if u.total]
     numbers = [r.number for r in view.task_rows]
     if len(units) <= HEATMAP_MAX_UNITS and len(numbers) <= HEATMAP_MAX_TASKS:

@@ -18,13 +18,14 @@ from bot import childpipe
 from bot.status.rows import Overview
 
 IDLE_SECONDS = 30.0
+TIMEOUT_SECONDS = 60.0  # a chart takes well under a second; one that hangs is ended
 
 
 class ChartWorker(childpipe.ChildProcess):
     """Draws through the child process (``bot/childpipe.py``: started, reused, let go)."""
 
-    def __init__(self, idle: float = IDLE_SECONDS) -> None:
-        super().__init__(__name__, label="chart process", idle=idle)
+    def __init__(self, idle: float = IDLE_SECONDS, timeout: float = TIMEOUT_SECONDS) -> None:
+        super().__init__(__name__, label="chart process", idle=idle, timeout=timeout)
 
     async def draw(self, view: Overview, *, title: str, legend: dict[str, str], out: Path) -> Path:
         return Path(await asyncio.to_thread(self.ask, (view, title, legend, str(out))))

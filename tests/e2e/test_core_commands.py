@@ -86,3 +86,20 @@ async def test_repeated_update_is_answered_once(tmp_path: Path) -> None:
         assert len(sent) == 1
         await h.settle()
         assert len(h.api.sent_to(user.id)) == 1
+
+
+async def test_an_unknown_command_in_private_is_answered_with_help(tmp_path: Path) -> None:
+    async with bot_session(tmp_path) as h:
+        resident = h.api.add_user("小李")
+        assert await h.reply_text(resident, "/foo") == (
+            "没有 /foo 这个命令。发送 /help 查看可用命令。"
+        )
+        near = await h.reply_text(resident, "/stauts")
+        assert "/status" in near and "/help" in near
+        assert "/tasks" in await h.reply_text(resident, "/tsaks 1")
+        # known commands still run, and only once
+        assert len(await h.say(resident, "/help")) == 1
+        group = h.api.add_group("某群", members=[resident], with_bot=True)
+        assert await h.say(resident, "/foo", chat=group) == []  # may be another bot's command
+        await h.reply_text(h.admin, "/lang en")
+        assert "did you mean /status" in await h.reply_text(h.admin, "/statsu")

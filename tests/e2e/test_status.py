@@ -81,6 +81,12 @@ async def test_status_views_and_export(tmp_path: Path) -> None:
         assert "赵晓燕" in own and PHONE not in own
         assert "本单位" in await h.reply_text(liaison, "/status 长安镇")
 
+        mars = await h.say(h.admin, "/export 火星镇")
+        assert [r.body for r in mars] == [
+            "没有单位「火星镇」。/export 不带参数，导出整个活动的资料汇编和佐证文件。"
+        ]  # one line, and nothing exported
+        one = await h.say(h.admin, "/export 虎门镇")
+        assert len(one) == 1 and "暂不能只导出「虎门镇」" in one[0].body
         sent = await h.say(h.admin, "/export")
         docs = {r.filename: r.document for r in sent if r.method == "sendDocument"}
         xlsx = next(d for n, d in docs.items() if n and n.endswith(".xlsx"))

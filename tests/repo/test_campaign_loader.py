@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, text
@@ -191,7 +192,21 @@ def test_rebase_then_load_is_idempotent_and_records_the_shift(database: Database
         campaign = s.scalars(select(Campaign)).one()
         assert campaign.rebase_days == moved.rebase_days
         first = min(t.deadline for t in s.scalars(select(Task)))
-        assert first == datetime(2026, 12, 1, 15, 59, tzinfo=UTC)
+        assert first == datetime(2026, 12, 6, 15, 59, tzinfo=UTC)  # Sunday, as in 2013
+
+
+def test_a_rebased_campaign_keeps_its_dates_when_reloaded_without_a_rebase(
+    database: Database,
+) -> None:
+    with database.transaction() as s:
+        load_file(s, QUALITY, now=NOW, rebase_to=date(2026, 12, 1))
+    with database.transaction() as s:
+        before = sorted((t.number, t.deadline) for t in s.scalars(select(Task)))
+        report = load_file(s, QUALITY, now=NOW + timedelta(hours=1))  # coordbot console, run
+        assert report.summary() == "no changes"
+    with database.transaction() as s:
+        assert sorted((t.number, t.deadline) for t in s.scalars(select(Task))) == before
+        assert before[0][1].year == 2026
 
 
 def test_two_campaigns_live_side_by_side(database: Database) -> None:
@@ -255,5 +270,7 @@ def test_load_file_parses_rebases_and_records_the_source(database: Database) -> 
         campaign = s.scalars(select(Campaign)).one()
         assert campaign.source_file == str(QUALITY) and campaign.loaded_at == NOW
         assert campaign.faq_file == str(ROOT / "config" / "faq" / "quality-city-2013-liaisons.yaml")
-        assert min(t.deadline for t in s.scalars(select(Task))).date() == date(2030, 1, 7)
+        first = min(t.deadline for t in s.scalars(select(Task)))
+        assert first.date() - date(2030, 1, 7) < timedelta(days=7)
+        assert first.astimezone(ZoneInfo("Asia/Shanghai")).weekday() == 6  # 2013-11-10: Sunday
         assert campaign.content_hash is not None and len(campaign.content_hash) == 64

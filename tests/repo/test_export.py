@@ -8,6 +8,7 @@ import hashlib
 import io
 import zipfile
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -121,3 +122,36 @@ def test_cli_writes_both_files(
     assert "6 files" in result.output
     bad = CliRunner().invoke(app, ["export", "--out", str(out), "--campaign", "nope"])
     assert bad.exit_code == 1 and "nope" in bad.output
+
+
+def test_names_and_zip_entries_use_the_campaign_clock(
+    sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import time
+    from datetime import datetime
+
+    monkeypatch.setenv("TZ", "UTC")  # a server on UTC, a campaign in Shanghai
+    time.tzset()
+    try:
+        seeded = seed(sqlite_db, files=FILES)
+        media = tmp_path / "media"
+        write_media(media)
+        moment = datetime(2013, 11, 10, 23, 30, tzinfo=TZ)  # 15:30 UTC
+        for name in FILES:
+            os.utime(media / "ev" / name, (moment.timestamp(), moment.timestamp()))
+        result = export_campaign(
+            url_of(sqlite_db),
+            campaign_id=seeded.campaign_id,
+            out_dir=tmp_path / "out",
+            media_dir=media,
+            tz=ZoneInfo("UTC"),  # the process's zone: the campaign's wins
+            now=moment,
+        )
+        assert result.workbook.name.endswith("-20131110-233000.xlsx")
+        with zipfile.ZipFile(result.archive) as archive:
+            photos = [i for i in archive.infolist() if i.filename != INDEX]
+        assert {i.date_time[:5] for i in photos} == {(2013, 11, 10, 23, 30)}
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

@@ -233,12 +233,13 @@ def test_shipped_files_carry_no_phone_numbers_or_emails(path: Path) -> None:
     assert "@" not in text.replace("0d@", "")
 
 
-def test_rebase_shifts_every_date_by_the_same_days() -> None:
+def test_rebase_shifts_every_date_by_the_same_whole_weeks() -> None:
     spec = parse_file(QUALITY)
     moved = rebase(spec, date(2025, 3, 3))
-    assert min(t.deadline.date() for t in moved.tasks) == date(2025, 3, 3)
+    first = min(t.deadline.date() for t in moved.tasks)
+    assert date(2025, 3, 3) <= first < date(2025, 3, 10)  # the week from the day, none before
+    assert moved.rebase_days % 7 == 0
     delta = timedelta(days=moved.rebase_days)
-    assert moved.rebase_days == (date(2025, 3, 3) - date(2013, 11, 10)).days
     pairs: list[tuple[datetime | None, datetime | None]]
     pairs = [(a.deadline, b.deadline) for a, b in zip(spec.tasks, moved.tasks, strict=True)]
     pairs += [(a.at, b.at) for a, b in zip(spec.interviews, moved.interviews, strict=True)]
@@ -247,7 +248,15 @@ def test_rebase_shifts_every_date_by_the_same_days() -> None:
     for old, new in pairs:
         assert old is not None and new is not None
         assert new.date() - old.date() == delta and new.timetz() == old.timetz()
+        assert new.weekday() == old.weekday()  # Tuesday interviews stay on Tuesdays
     assert rebase(moved, date(2013, 11, 10)).tasks == spec.tasks
+
+
+@pytest.mark.parametrize("day", [date(2026, 12, d) for d in range(1, 8)])
+def test_rebase_to_any_day_of_a_week_leaves_no_deadline_before_it(day: date) -> None:
+    moved = rebase(parse_file(QUALITY), day)
+    firsts = [t.deadline.date() for t in moved.tasks]
+    assert day <= min(firsts) <= day + timedelta(days=6)
 
 
 @settings(max_examples=30, deadline=None)
@@ -265,7 +274,8 @@ def test_rebase_keeps_local_wall_time_across_dst(first: date) -> None:
     )
     moved = rebase(parse_text(text), first)
     a, b = moved.tasks
-    assert a.deadline.date() == first and a.deadline.time() == time(8, 30)
+    assert 0 <= (a.deadline.date() - first).days < 7 and a.deadline.time() == time(8, 30)
+    assert a.deadline.weekday() == date(2021, 3, 20).weekday()
     assert (b.deadline.date() - a.deadline.date()).days == 31 and b.deadline.time() == time(18, 0)
 
 

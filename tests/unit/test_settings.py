@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +98,20 @@ def test_cli_stops_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
         "COORDBOT_TIMEZONE: unknown time zone 'Nowhere/Land'"
     ]
     assert "Traceback" not in out.stderr
+
+
+def test_db_upgrade_says_created_then_up_to_date(tmp_path: Path) -> None:
+    env = {**os.environ, "COORDBOT_DATABASE_URL": f"sqlite:///{tmp_path}/new.db"}
+
+    def upgrade() -> str:
+        out = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "db", "upgrade"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert out.returncode == 0, out.stderr
+        return out.stdout.strip()
+
+    assert upgrade() == f"database created: sqlite:///{tmp_path}/new.db"
+    assert upgrade() == "database is up to date"

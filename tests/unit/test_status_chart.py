@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
 from PIL import Image
 
+from bot.campaign import parse_file
+from bot.settings import ROOT
 from bot.status.chart import cjk_font_path, font_covers, missing_glyphs, render_chart
 from bot.status.overview import Overview, TaskRow, UnitRow
 
@@ -29,11 +32,42 @@ def sample(n_units: int = len(UNITS), n_tasks: int = 15) -> Overview:
     return Overview("质量强市宣传", n_units, n_tasks, {}, None, rows, units, [], matrix)
 
 
+def shipped_unit_names() -> list[str]:
+    names = []
+    for path in (ROOT / "config" / "campaigns").glob("*.yaml"):
+        names += [u.name for u in parse_file(path, check_files=False).units]
+    return names
+
+
 def test_a_cjk_font_is_found_and_covers_the_labels() -> None:
     path = cjk_font_path()
-    assert path is not None, "install fonts-wqy-microhei (or Noto CJK)"
+    assert Path(path).is_relative_to(ROOT / "bot"), "the project's own font, not the system's"
+    assert (Path(path).parent / "OFL.txt").read_text().count("SIL OPEN FONT LICENSE") >= 1
     labels = [*UNITS, *LEGEND.values(), "创建全国质量强市示范城市验收宣传工作：各单位任务完成情况"]
+    labels += shipped_unit_names()
     assert font_covers(path, labels), missing_glyphs(path, labels)
+
+
+def test_the_bundled_font_covers_gb2312() -> None:
+    hanzi = set()
+    for row in range(0xB0, 0xF8):  # GB 2312's two levels of hanzi
+        for cell in range(0xA1, 0xFF):
+            try:
+                hanzi.add(bytes([row, cell]).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    assert len(hanzi) == 6763 and font_covers(cjk_font_path(), hanzi)
+
+
+def test_charts_draw_every_shipped_label_without_a_missing_glyph(tmp_path: Path) -> None:
+    names = shipped_unit_names()
+    units = [UnitRow(i + 1, name, total=1) for i, name in enumerate(names)]
+    row = TaskRow(1, "任务1", datetime(2013, 11, 20, tzinfo=UTC), total=len(units), done=0)
+    view = Overview("t", len(units), 1, {}, None, [row], units, [], {})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        render_chart(view, title="各单位任务完成情况", legend=LEGEND, out=tmp_path / "all.png")
+    assert [str(w.message) for w in caught if "Glyph" in str(w.message)] == []
 
 
 def test_font_covers_can_fail() -> None:
