@@ -78,6 +78,10 @@ class HolidayCalendar:
             return True
         return d.weekday() < 5 and d not in data.off
 
+    def holidays(self, year: int) -> dict[str, tuple[date, date]]:
+        data = self.declared.get(year) or _library_year(year)
+        return dict(data.holidays) if data else {}
+
     def holiday(self, name: str, year: int) -> tuple[date, date] | None:
         """First and last day off of the holiday ``name`` (春节, 国庆, 十一 …) in ``year``."""
         data = self.declared.get(year) or _library_year(year)
