@@ -39,3 +39,19 @@ async def test_remind_office_phrases(tmp_path: Path) -> None:
         clock.at = datetime(2026, 12, 30, 10, 0, tzinfo=TZ)
         refused = await h.reply_text(h.admin, "/remind 节后第一个工作日 all 开会")
         assert "2027年的节假日安排尚未录入" in refused, refused
+
+
+async def test_status_warns_the_office_of_a_year_without_holidays(tmp_path: Path) -> None:
+    path = tmp_path / "campaign.yaml"
+    path.write_text(
+        "version: 1\ncampaign: {slug: gap, title: 跨年活动, timezone: Asia/Shanghai}\n"
+        "units:\n  - {name: 虎门镇, kind: town, tags: [镇街]}\n"
+        "tasks:\n  - {number: 1, title: 年终总结, deadline: 2027-01-15, responsible: [镇街]}\n",
+        encoding="utf-8",
+    )
+    clock = FixedClock(datetime(2026, 12, 1, 10, 0, tzinfo=TZ))
+    async with bot_session(tmp_path, campaign=path, clock=clock) as h:
+        status = await h.reply_text(h.admin, "/status")
+        assert "2027 年的节假日安排尚未录入" in status, status
+        resident = h.api.add_user("小王")
+        assert "节假日安排" not in await h.reply_text(resident, "/status")
