@@ -24,9 +24,8 @@ Two directions, two functions:
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
 from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
 
 from bot.holiday_calendar import default_calendar
 

@@ -55,7 +55,10 @@ def _cn_relative(m: re.Match[str], ph: Phrase) -> None:
     _relative(ph, n, half, m["unit"], sign=sign, within="内" in m["dir"])
 
 
-@component("date", "rel", pattern=rf"(?P<n>{NUM})\s*个\s*工作日\s*(?P<dir>之内|以内|内|之后|以后|后)")
+WORKDAYS = rf"(?P<n>{NUM})\s*个\s*工作日\s*(?P<dir>之内|以内|内|之后|以后|后)"
+
+
+@component("date", "rel", pattern=WORKDAYS)
 def _workdays(m: re.Match[str], ph: Phrase) -> None:
     ph.workdays = to_int(m["n"])
     if ph.workdays < 1:

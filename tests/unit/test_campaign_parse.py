@@ -290,7 +290,7 @@ def test_cli_validate_prints_ok_or_every_error_with_the_file_name() -> None:
 
 
 def test_office_hours_in_the_reminder_policy() -> None:
-    """``reminders.office_hours`` (下班前 / 上班前 in /remind); defaults to 09:00–17:30 with lunch."""
+    """``reminders.office_hours`` (下班前 / 上班前 in /remind); default 09:00–17:30, lunch."""
     assert parse_text(MINIMAL).reminders.office_hours == "09:00-12:00, 13:30-17:30"
     text = MINIMAL.replace(
         "title: 小测试}", 'title: 小测试, reminders: {office_hours: "08:30-12:00,14:00-18:00"}}'

@@ -14,9 +14,9 @@ from bot.when import WhenError, parse_when, split_when
 from bot.workdays import has_calendar, is_working_day
 
 SH = ZoneInfo("Asia/Shanghai")
-NOWS = st.datetimes(
-    min_value=datetime(2025, 1, 1), max_value=datetime(2026, 12, 31, 23, 59)
-).map(lambda d: d.replace(second=0, microsecond=0, tzinfo=SH))
+NOWS = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2026, 12, 31, 23, 59)).map(
+    lambda d: d.replace(second=0, microsecond=0, tzinfo=SH)
+)
 # around National Day 2026 and month ends, where the rules matter most
 HOT_NOWS = st.one_of(
     st.builds(
@@ -91,5 +91,6 @@ def test_before_a_date_is_its_last_working_day(now: datetime) -> None:
         assert not has_calendar(target.year)
         return
     assert at.date() <= target.date() and is_working_day(at.date())
-    between = [at.date() + timedelta(days=i) for i in range(1, (target.date() - at.date()).days + 1)]
+    gap = (target.date() - at.date()).days
+    between = [at.date() + timedelta(days=i) for i in range(1, gap + 1)]
     assert not any(map(is_working_day, between))
