@@ -13,6 +13,8 @@ from bot.when.grammar import component
 from bot.when.phrase import Phrase
 
 BEFORE = r"(?:之前|以前|前)"
+LAST = r"的?最后一个工作日"
+FIRST = r"的?(?:第一个工作日|首个工作日|上班第一天|第一天上班)"
 HOLIDAY_NAMES = r"春节|过年|国庆节?|元旦|清明节?|劳动节|端午节?|中秋节?|五一|十一"
 
 
@@ -31,14 +33,21 @@ def _office_edge(m: re.Match[str], ph: Phrase) -> None:
     ph.rule = "open" if m["w"] == "上" else "close"
 
 
-@component("rule", pattern=rf"{BEFORE}(?!天)", after_date=True)
+@component(
+    "rule", pattern=rf"{BEFORE}(?P<last>{LAST})?(?![天台面排列线夕方往来期后者])", after_date=True
+)
 def _before(m: re.Match[str], ph: Phrase) -> None:
-    ph.rule = "before"
+    ph.rule = "before"  # 月底前最后一个工作日 = 月底前: the month's last working day
 
 
-@component("rule", pattern=r"(?:之后|以后|后)的?第一个工作日", after_date=True)
+@component("rule", pattern=rf"(?:之后|以后|后){FIRST}", after_date=True)
 def _after_first(m: re.Match[str], ph: Phrase) -> None:
     ph.rule = "after_first"
+
+
+@component("date", "rule", pattern=r"下一?个工作日")
+def _next_working_day(m: re.Match[str], ph: Phrase) -> None:
+    ph.rule = "after_first"  # after today
 
 
 def _offset(prefix: str | None) -> int:
@@ -66,8 +75,8 @@ def _year_end(m: re.Match[str], ph: Phrase) -> None:
 
 
 @component("date", "rule", pattern=(
-    rf"(?P<name>{HOLIDAY_NAMES}|节)(?P<edge>{BEFORE}|(?:之后|以后|后)(?:的?第一个工作日)?)"
+    rf"(?P<name>{HOLIDAY_NAMES}|节)(?P<edge>{BEFORE}(?:{LAST})?|(?:之后|以后|后)(?:{FIRST})?)"
 ))  # fmt: skip
 def _holiday(m: re.Match[str], ph: Phrase) -> None:
     ph.holiday = "" if m["name"] == "节" else m["name"]
-    ph.holiday_edge = "after" if "后" in m["edge"] else "before"
+    ph.holiday_edge = "before" if m["edge"].lstrip("之以").startswith("前") else "after"

@@ -292,7 +292,7 @@ def scan(text: str, pos: int = 0) -> tuple[Phrase, int]:
     end = pos
     while True:
         start = SPACE.match(text, end).end()  # type: ignore[union-attr]
-        got = _component_at(text, start, ph)
+        got = _component_at(text, start, ph, attached=start == end)
         if got is None:
             filler = FILLER.match(text, start)
             if filler:
@@ -302,11 +302,13 @@ def scan(text: str, pos: int = 0) -> tuple[Phrase, int]:
         end = got
 
 
-def _component_at(text: str, pos: int, ph: Phrase) -> int | None:
+def _component_at(text: str, pos: int, ph: Phrase, *, attached: bool = False) -> int | None:
+    """The first component at ``pos`` that the phrase does not have yet; a suffix such as 前
+    only directly after a date (``attached``: "周五 前台" is Friday and a word)."""
     for kinds, pattern, handler in COMPONENTS:
         if ph.kinds.intersection(kinds):
             continue
-        if handler in AFTER_A_DATE and "date" not in ph.kinds:
+        if handler in AFTER_A_DATE and not (attached and "date" in ph.kinds):
             continue
         m = pattern.match(text, pos)
         if m and m.end() > pos:

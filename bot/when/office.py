@@ -15,7 +15,8 @@ N个工作日后               the N-th working day after today, at the time of 
 月初 / 下月初             the first working day of the month (this one's if not yet past)
 季度末 / 年底 / 月底       the last day of the quarter / year / month (09:00; add 前 for its
                          last working day)
-X后第一个工作日            the first working day after X (09:00)
+X后第一个工作日            the first working day after X (09:00); 下个工作日: after today
+X前最后一个工作日          the same as X前 (月底前最后一个工作日: the month's last working day)
 春节前 / 国庆后            the last working day before the holiday / the first one after it
 节后第一个工作日 / 节前     the same for the holiday under way, else the next one
 =======================  ===================================================================
@@ -163,6 +164,7 @@ def resolve_deadline(
         day = step(day, 1, strict=False)
     elif rule == "after_first":
         day = step(day, 1, strict=True)
+
     lunch = office.lunch or (office.end, office.end)
     default = {
         "close": office.end,

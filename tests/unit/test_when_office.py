@@ -58,10 +58,17 @@ ROWS: list[tuple[datetime, str, datetime, str]] = [
     (MON, "季度末", at(9, 30), "Wed"),
     (MON, "月初", at(10, 8), "Thu"),  # October's first working day
     (MON, "20日前", at(10, 20), "Tue"),  # "before the 20th", not 20 days ago
+    (MON, "国庆前最后一个工作日", at(9, 30), "Wed"),
+    (MON, "月底前最后一个工作日", at(9, 30), "Wed"),
+    (MON, "国庆以后", at(10, 8), "Thu"),
+    (MON, "节后上班第一天", at(10, 8), "Thu"),
+    (MON, "下个工作日", at(9, 29), "Tue"),
+    (MON, "周五 下班前", at(9, 30, 17, 30), "Wed"),
     (HOLIDAY, "节后第一个工作日", at(10, 8), "Thu"),
     (HOLIDAY, "下班前", at(10, 8, 17, 30), "Thu"),  # no office today: the next working day's
     (HOLIDAY, "三个工作日内", at(10, 10, 17, 30), "Sat"),
     (HOLIDAY, "上班前", at(10, 8), "Thu"),
+    (HOLIDAY, "下个工作日", at(10, 8), "Thu"),
     (NOV30, "下班前", at(11, 30, 17, 30), "Mon"),
     (NOV30, "月初", at(12, 1), "Tue"),
     (NOV30, "下月初", at(12, 1), "Tue"),
@@ -144,3 +151,15 @@ def test_remind_splits_an_office_phrase() -> None:
     assert split_when("国庆后第一个工作日 所有镇街 报送", now=MON, tz=SH)[0].date() == date(
         2026, 10, 8
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "rest"),
+    [
+        ("周五 前台集合", "前台集合"),  # 前 after a space is a word, not "before"
+        ("周五前往虎门镇", "前往虎门镇"),
+        ("周五前 镇街 提交", "镇街 提交"),
+    ],
+)
+def test_before_is_a_suffix_only_where_it_reads_as_one(args: str, rest: str) -> None:
+    assert split_when(args, now=MON, tz=SH)[1] == rest
