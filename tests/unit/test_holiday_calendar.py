@@ -95,3 +95,21 @@ def test_a_malformed_file_is_refused_in_one_line(text: str) -> None:
     with pytest.raises(CalendarFileError) as err:
         parse_calendar(yaml.safe_load(text))
     assert "\n" not in str(err.value)
+
+
+def test_reminders_are_moved_off_a_declared_holiday(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planner's send times follow the office's file: a reminder due on a (made-up) 2027
+    春节 Monday goes out on the Friday before, not on the holiday as Monday–Friday would."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import bot.workdays as workdays
+
+    due = datetime(2027, 2, 8, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert workdays.plan_send_time(due) == due  # no data: Monday is assumed a working day
+    calendar = load_calendar(write(tmp_path, NOTICE_2027))
+    monkeypatch.setattr(workdays, "default_calendar", lambda: calendar)
+    assert workdays.plan_send_time(due) == due.replace(day=5)
+    assert workdays.next_allowed_time(due) == due.replace(day=15, hour=8)
