@@ -18,7 +18,8 @@ N点 without a part      1–6 → 13:00–18:00 (a work reminder, nobody means 
                         or 03:00 for that); 0 and 7–23 as written; 24点 = 00:00 the next day
 a time, no date         today if still ahead, else tomorrow
 明天 before 03:00        the day that is dawning (at 01:00 明天上午9点 is 8 hours away)
-bare weekday (周五)      the next such day strictly after today: never today
+bare weekday (周五)      the next such day strictly after today: never today (but a deadline,
+                        周五下班前 on a Friday morning, is today's while still ahead)
 本周五 / 这周五          this week's Friday (weeks start on Monday), even if that is past
 下周一 / 下下周一        Monday of next week / of the week after (next monday alike)
 上周五 / 昨天 / 前天      resolve to the past (``coordbot when`` prints it; /remind refuses it)
@@ -106,6 +107,13 @@ def resolve(
         ph.day_offset = 0  # at 01:00, 明天 is the day that is dawning: today's date
     day = _date_of(ph, now.date())
     if needs_office(ph):
+        if ph.weekday is not None and ph.week is None and day is not None:
+            # a deadline on a bare weekday (周五下班前 on a Friday morning) is this one while
+            # it is still ahead, else next week's
+            this = now.date() + timedelta(days=(ph.weekday - now.weekday()) % 7)
+            at = resolve_deadline(ph, this, clock, now, tz, office)
+            if at > now:
+                return at.replace(second=ph.second)
         return resolve_deadline(ph, day, clock, now, tz, office).replace(second=ph.second)
     if day is None:  # a clock time alone: today if still ahead, else tomorrow
         assert clock is not None

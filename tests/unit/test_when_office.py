@@ -163,3 +163,12 @@ def test_remind_splits_an_office_phrase() -> None:
 )
 def test_before_is_a_suffix_only_where_it_reads_as_one(args: str, rest: str) -> None:
     assert split_when(args, now=MON, tz=SH)[1] == rest
+
+
+def test_a_bare_weekday_deadline_is_today_while_it_is_ahead() -> None:
+    friday = datetime(2026, 12, 4, 10, 0, tzinfo=SH)
+    assert parse_when("周五下班前", now=friday, tz=SH) == datetime(2026, 12, 4, 17, 30, tzinfo=SH)
+    assert parse_when("周五前", now=friday.replace(hour=8), tz=SH) == at(12, 4)
+    evening = friday.replace(hour=18)
+    assert parse_when("周五下班前", now=evening, tz=SH) == at(12, 11, 17, 30)
+    assert parse_when("周五", now=friday, tz=SH) == at(12, 11)  # not a deadline: never today
