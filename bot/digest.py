@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.reminders.planner import calendar_gaps
 from bot.render import fmt_date, split_message
 from bot.status.overview import overview
 from bot.status.text import names_list, short
@@ -65,6 +66,9 @@ def digest_text(
     if view is None:
         return ""
     lines = [t("status.digest.title", date=fmt_date(now, tz, locale), campaign=view.title)]
+    gaps = calendar_gaps(session, campaign_id=campaign_id, now=now)
+    if gaps:
+        lines.append(t("status.no_calendar", years="、".join(map(str, gaps))))
     overdue = [r for r in view.task_rows if r.overdue_units]
     if overdue:
         lines.append(t("status.digest.overdue", n=len(overdue)))

@@ -1,8 +1,10 @@
 """Working days (Chinese calendar) and quiet hours: when a reminder may actually be sent.
 
-Working days come from chinesecalendar: weekends and public holidays are off, 调休 make-up
-Saturdays/Sundays are working days. For years the library has no data for (it raises
-NotImplementedError), Monday–Friday is assumed.
+Working days come from ``bot.holiday_calendar``: the office's file
+(``config/calendars/cn-holidays.yaml``, the State Council's notice per year) first, then the
+chinesecalendar library: weekends and public holidays are off, 调休 make-up Saturdays/Sundays are
+working days. For a year in neither, Monday–Friday is assumed, logged once, and
+``missing_years`` names it so that the digest and ``/status`` warn coordinators.
 
 Quiet hours default to 21:00–08:00 local time. The allowed window is *inclusive* at both ends:
 a reminder at 21:00 sharp or at 08:00 sharp is sent, 21:01 and 07:59 are quiet. All datetimes
@@ -22,9 +24,10 @@ Two directions, two functions:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-import chinese_calendar
+from bot.holiday_calendar import default_calendar
 
 QUIET_START = time(21)
 QUIET_END = time(8)
@@ -32,11 +35,18 @@ MAX_DAYS_OFF = 60  # no stretch of days off is this long; guards the loops
 
 
 def is_working_day(d: date) -> bool:
-    """True on Chinese working days (调休 included); Monday–Friday outside the library's years."""
-    try:
-        return bool(chinese_calendar.is_workday(d))
-    except NotImplementedError:
-        return d.weekday() < 5
+    """True on Chinese working days (调休 included); Monday–Friday for a year without data."""
+    return default_calendar().is_working_day(d)
+
+
+def has_calendar(year: int) -> bool:
+    """Whether ``year``'s holidays are known (the office's file or the library)."""
+    return default_calendar().has_data(year)
+
+
+def missing_years(days: Iterable[date]) -> list[int]:
+    """The years among ``days`` that have no holiday data, sorted."""
+    return sorted({d.year for d in days if not has_calendar(d.year)})
 
 
 def _on(dt: datetime, d: date) -> datetime:

@@ -36,8 +36,9 @@ async def remind(turn: Turn) -> None:
         turn.reply(turn.t("reminders.remind.usage"))
         return
     tz = turn.deps.settings.tz
+    office = await turn.run(oneoff.office_hours, turn.campaign_id)
     try:
-        at, rest = split_when(turn.arg_text, now=turn.now, tz=tz)
+        at, rest = split_when(turn.arg_text, now=turn.now, tz=tz, office=office)
     except WhenError as exc:
         turn.reply(exc.message(turn.actor.locale))
         return

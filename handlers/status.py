@@ -9,7 +9,8 @@ from typing import Any
 
 from bot.commands import Command
 from bot.digest import DigestService
-from bot.roles import EVERYONE
+from bot.reminders.planner import calendar_gaps
+from bot.roles import EVERYONE, OFFICE
 from bot.status.access import may_see_campaign, may_see_unit
 from bot.status.chart_worker import ChartWorker
 from bot.status.overview import overview
@@ -86,7 +87,12 @@ async def campaign_overview(turn: Turn, render: Renderer) -> None:
     if view is None:
         turn.reply(turn.t("core.no_campaign"))
         return
-    turn.reply(render.overview(view))
+    text = render.overview(view)
+    if turn.actor.role in OFFICE:
+        gaps = await turn.run(calendar_gaps, campaign_id=turn.campaign_id, now=turn.now)
+        if gaps:
+            text += "\n\n" + turn.t("status.no_calendar", years="、".join(map(str, gaps)))
+    turn.reply(text)
     if not view.task_rows or not any(r.total for r in view.task_rows):
         return
     legend = {state: turn.t(f"status.legend.{state}") for state in STATES}

@@ -160,7 +160,8 @@ def _read_faq(reader: Reader, node: Node, src: Path | None, check_files: bool) -
 
 
 def _read_reminders(reader: Reader, node: Node) -> ReminderPolicy | None:
-    m = reader.mapping(node, "campaign.reminders", optional=(*REMINDER_KINDS, "quiet_hours"))
+    optional = (*REMINDER_KINDS, "quiet_hours", "office_hours")
+    m = reader.mapping(node, "campaign.reminders", optional=optional)
     if m is None:
         return None
     data: dict[str, Any] = dict(DEFAULT_REMINDERS)
@@ -184,4 +185,13 @@ def _read_reminders(reader: Reader, node: Node) -> ReminderPolicy | None:
             )
             ok = False
         data["quiet_hours"] = quiet
+    if "office_hours" in m:
+        from bot.when.office import OfficeHours
+
+        hours = reader.text(m["office_hours"], "campaign.reminders.office_hours")
+        try:
+            data["office_hours"] = str(OfficeHours.parse(hours or ""))
+        except ValueError as exc:
+            reader.error("campaign.reminders.office_hours", m["office_hours"], str(exc))
+            ok = False
     return ReminderPolicy.from_json(data) if ok else None

@@ -21,6 +21,7 @@ DEFAULT_REMINDERS: dict[str, Any] = {
     "interview": ["7d", "1d"],
     "registration": ["3d", "1d"],
     "quiet_hours": "21:00-08:00",
+    "office_hours": "09:00-12:00, 13:30-17:30",
 }
 DEADLINE_TIME = time(23, 59)  # a deadline given as a date means the end of that day
 INTERVIEW_TIME = time(9, 0)  # an interview given as a date starts at 09:00
@@ -62,6 +63,7 @@ class ReminderPolicy:
     registration: tuple[ReminderOffset, ...]
     quiet_start: time = time(21, 0)
     quiet_end: time = time(8, 0)
+    office_hours: str = DEFAULT_REMINDERS["office_hours"]  # see bot.when.office.OfficeHours
 
     @classmethod
     def default(cls) -> ReminderPolicy:
@@ -84,12 +86,14 @@ class ReminderPolicy:
             registration=registration,
             quiet_start=time(h1, m1),
             quiet_end=time(h2, m2),
+            office_hours=str(merged["office_hours"]),
         )
 
     def to_json(self) -> dict[str, Any]:
         """``{"task_deadline": ["3d", "1d", "0d@09:00"], ..., "quiet_hours": "21:00-08:00"}``."""
         out: dict[str, Any] = {k: [str(o) for o in getattr(self, k)] for k in REMINDER_KINDS}
         out["quiet_hours"] = f"{self.quiet_start:%H:%M}-{self.quiet_end:%H:%M}"
+        out["office_hours"] = self.office_hours
         return out
 
 

@@ -13,6 +13,7 @@ from bot.campaign.spec import ReminderPolicy
 from bot.reminders import ledger
 from bot.reminders.planner import policy_of
 from bot.reminders.targets import Target, audience
+from bot.when.office import DEFAULT_OFFICE, OfficeHours
 from bot.workdays import apply_quiet_hours
 from storage.models.core import Campaign
 from storage.models.reminders import Reminder
@@ -92,3 +93,14 @@ def cancel(session: Session, reminder_id: int) -> Reminder | None:
 
 def pending(session: Session) -> list[Reminder]:
     return ledger.pending_oneoffs(session)
+
+
+def office_hours(session: Session, campaign_id: int | None) -> OfficeHours:
+    """The campaign's office hours (for 下班前 / 上班前 in ``/remind``), or the default."""
+    campaign = session.get(Campaign, campaign_id) if campaign_id is not None else None
+    if campaign is None:
+        return DEFAULT_OFFICE
+    try:
+        return OfficeHours.parse(policy_of(campaign).office_hours)
+    except ValueError:
+        return DEFAULT_OFFICE

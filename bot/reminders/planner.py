@@ -17,7 +17,7 @@ existing keys are left alone (a still-planned row follows a moved deadline).
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,13 @@ from sqlalchemy.orm import Session
 
 from bot.campaign.spec import ReminderOffset, ReminderPolicy
 from bot.reminders import ledger
-from bot.workdays import is_working_day, next_allowed_time, plan_send_time, working_days_between
+from bot.workdays import (
+    is_working_day,
+    missing_years,
+    next_allowed_time,
+    plan_send_time,
+    working_days_between,
+)
 from storage import campaigns
 from storage.models.core import Campaign
 
@@ -186,3 +192,23 @@ def plan_overdue(
             }
             added += ledger.insert_if_absent(session, values)
     return added
+
+
+def calendar_gaps(session: Session, *, campaign_id: int, now: datetime) -> list[int]:
+    """The years from today to the campaign's last deadline, interview, registration deadline
+    or overdue reminder (``MAX_OVERDUE_DAYS`` later) with no holiday data: reminders planned
+    there assume Monday–Friday. The digest and /status tell coordinators."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        return []
+    tz = ZoneInfo(campaign.timezone or "Asia/Shanghai")
+    dates = [t.deadline for t in campaigns.list_tasks(session, campaign_id)]
+    dates += [i.at for i in campaigns.list_interviews(session, campaign_id)]
+    if campaign.registration_deadline is not None:
+        dates.append(campaign.registration_deadline)
+    today = now.astimezone(tz).date()
+    last = max([d.astimezone(tz).date() for d in dates], default=today)
+    if last < today:
+        return []
+    last += timedelta(days=2 * MAX_OVERDUE_DAYS)  # overdue reminders run on after a deadline
+    return missing_years(date(y, 1, 1) for y in range(today.year, last.year + 1))

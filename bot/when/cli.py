@@ -54,10 +54,15 @@ def when(
         str | None, typer.Option("--tz", help="time zone (default: COORDBOT_TIMEZONE)")
     ] = None,
 ) -> None:
-    """Print the moment TEXT means as ISO 8601 with its offset; exit 1 if not understood."""
+    """Print the moment TEXT means as ISO 8601 with its offset; exit 1 if not understood.
+
+    A moment in the past is printed too, with a note on stderr (/remind refuses it)."""
     zone = _zone(tz)
+    current = _now(now, zone)
     try:
-        at = parse_when(text, now=_now(now, zone), tz=zone)
+        at = parse_when(text, now=current, tz=zone, allow_past=True)
     except WhenError as exc:
         _fail(f"{exc.zh} / {exc.en}")
     typer.echo(at.isoformat())
+    if at <= current:
+        typer.echo("注意：这个时间已经过去 / note: this time has already passed", err=True)

@@ -10,7 +10,8 @@ class WhenError(ValueError):
 
     ``zh`` and ``en`` are one-line messages for the user; ``code`` is one of
     ``unknown`` (not a time phrase), ``invalid`` (e.g. 2月30日, 25点), ``ambiguous``
-    (e.g. 晚上2点) or ``past`` (resolved, but not after ``now``).
+    (e.g. 晚上2点), ``past`` (resolved, but not after ``now``) or ``no_calendar`` (a working-day
+    phrase needs a year whose holidays are not known).
     """
 
     def __init__(self, message_zh: str, message_en: str, *, code: str = "unknown") -> None:
@@ -44,3 +45,12 @@ def ambiguous(what_zh: str, what_en: str) -> WhenError:
 def past(at: datetime) -> WhenError:
     shown = at.strftime("%Y-%m-%d %H:%M")
     return WhenError(f"时间已过：{shown}", f"That time has already passed: {shown}", code="past")
+
+
+def no_calendar(year: int) -> WhenError:
+    return WhenError(
+        f"{year}年的节假日安排尚未录入（config/calendars/cn-holidays.yaml），无法推算工作日",
+        f"No holiday calendar for {year} yet (config/calendars/cn-holidays.yaml):"
+        " cannot count working days",
+        code="no_calendar",
+    )

@@ -24,6 +24,7 @@ PART_ALIASES = {
     "凌晨": "凌晨", "半夜": "凌晨", "清晨": "早上", "早晨": "早上", "早上": "早上", "早": "早上",
     "上午": "上午", "中午": "中午", "午间": "中午", "正午": "中午", "下午": "下午",
     "傍晚": "傍晚", "晚上": "晚上", "夜里": "晚上", "夜间": "晚上", "晚间": "晚上", "晚": "晚上",
+    "夜晚": "晚上",
     "morning": "上午", "afternoon": "下午", "evening": "晚上", "night": "晚上",
 }  # fmt: skip
 
@@ -47,9 +48,26 @@ class Phrase:
     part: str | None = None  # canonical Chinese part of day, see PART_ALIASES
     hour: int | None = None
     minute: int = 0
+    second: int = 0
     clock24: bool = False  # "03:00", "15点": never moved to the afternoon
     ampm: str | None = None  # "am" / "pm"
     kinds: set[str] = field(default_factory=set)
+    # deadline phrases (see bot.when.office): how the date moves onto a working day
+    rule: str | None = None  # before, after_first, open, close, lunch_start, lunch_end, within
+    workdays: int | None = None  # "3个工作日内/后": the N-th working day after today
+    holiday: str | None = None  # 春节, 国庆节 …; "" for 节 (the current or next holiday)
+    holiday_edge: str | None = None  # "before" / "after" the holiday
+    period: str | None = None  # week_end, month_start, quarter_end, year_end
+    period_offset: int = 0
+
+
+CN_DIGITS = {"零": 0, "〇": 0, "o": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+             "七": 7, "八": 8, "九": 9}  # fmt: skip
+
+
+def to_year(s: str) -> int:
+    """2016, or 二零一六 written digit by digit."""
+    return int(s) if s.isdigit() else int("".join(str(CN_DIGITS[c]) for c in s))
 
 
 def to_int(s: str) -> int:

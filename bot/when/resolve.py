@@ -8,7 +8,8 @@ phrase                  means
 a date, no time         09:00 that day (明天, 下周一, 20号, 11月20日, next monday)
 part of day, no time    早上 08:00 · 上午 09:00 · 中午 12:00 · 下午 15:00 · 傍晚 18:00 ·
                         晚上/今晚 20:00 (morning/afternoon/evening/tonight alike);
-                        凌晨 alone is refused (say 凌晨5点)
+                        凌晨 with a date = 00:00 of that date (后天凌晨); 凌晨 alone is
+                        refused (say 凌晨5点)
 N点 with a part         凌晨 0–6 (凌晨12点 = 00:00) · 早上 0–11 · 上午 0–12 ·
                         中午 11–13, 1–2 → +12 · 下午 1–11 → +12, 12–23 as is ·
                         傍晚 4–8 → +12 · 晚上 5–11 → +12, 17–23 as is;
@@ -16,17 +17,22 @@ N点 with a part         凌晨 0–6 (凌晨12点 = 00:00) · 早上 0–11 · 
 N点 without a part      1–6 → 13:00–18:00 (a work reminder, nobody means 3 a.m.; write 凌晨3点
                         or 03:00 for that); 0 and 7–23 as written; 24点 = 00:00 the next day
 a time, no date         today if still ahead, else tomorrow
-bare weekday (周五)      the next such day strictly after today: never today
+明天 before 03:00        the day that is dawning (at 01:00 明天上午9点 is 8 hours away)
+bare weekday (周五)      the next such day strictly after today: never today (but a deadline,
+                        周五下班前 on a Friday morning, is today's while still ahead)
 本周五 / 这周五          this week's Friday (weeks start on Monday), even if that is past
 下周一 / 下下周一        Monday of next week / of the week after (next monday alike)
-上周五 / 昨天 / 前天      resolve, then are refused as past
+上周五 / 昨天 / 前天      resolve to the past (``coordbot when`` prints it; /remind refuses it)
+N天前 / 半小时前          that long before now (the date moves, the time of day is kept)
+N秒后 / N年后 / 一个钟后    seconds, years, 钟 = an hour; 过后 = 后
 M月D日 / 12/5 / dec 5    this year, or next year if the date is before today
 D号                      this month, or the next month that has day D if it is before today
 下个月1号 / 月底          day 1 of next month / last day of this month (下个月底: of next month)
 N天后 / N周后 / N个月后    the date moves, the time of day is kept unless one is given
 N小时后 / N分钟后 / 半小时后 exactly that long after now
 impossible dates/times  refused (2月30日, 13月1日, 明天25点, 10点61分)
-not after now           refused as past (时间已过)
+not after now           refused as past (时间已过) by ``parse_when`` unless allow_past
+deadline phrases        see ``bot.when.office`` (下班前, 五日内, 三个工作日内, 国庆后 …)
 ======================  =================================================================
 """
 
@@ -36,10 +42,12 @@ import calendar
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.when.errors import ambiguous, invalid, past
+from bot.when.errors import ambiguous, invalid
+from bot.when.office import DEFAULT_OFFICE, OfficeHours, needs_office, resolve_deadline
 from bot.when.phrase import Phrase
 
 DEFAULT_HOUR = 9
+LATE_NIGHT_END = 3  # before 03:00, "tomorrow" is said of the coming morning (today's date)
 PART_DEFAULT = {"早上": 8, "上午": 9, "中午": 12, "下午": 15, "傍晚": 18, "晚上": 20}
 # part of day -> (low, high, hours added) ranges a written hour may take
 PART_RANGES: dict[str, tuple[tuple[int, int, int], ...]] = {
@@ -58,6 +66,8 @@ def clock_of(ph: Phrase) -> tuple[int, int, int] | None:
     if ph.hour is None:
         if ph.part is None:
             return None
+        if ph.part == "凌晨" and "date" in ph.kinds:
+            return 0, 0, 0
         if ph.part not in PART_DEFAULT:
             raise ambiguous("只写了“凌晨”，请写具体钟点，如凌晨5点", "give a clock time, e.g. 5am")
         return 0, PART_DEFAULT[ph.part], 0
@@ -84,36 +94,44 @@ def clock_of(ph: Phrase) -> tuple[int, int, int] | None:
     raise invalid(f"{ph.part}{h}点", f"{h}:{mi:02d} in the {ph.part}")
 
 
-def resolve(ph: Phrase, now: datetime, tz: ZoneInfo) -> datetime:
-    """The moment ``ph`` names, aware in ``tz``; raise WhenError if impossible or not after now."""
+def resolve(
+    ph: Phrase, now: datetime, tz: ZoneInfo, office: OfficeHours = DEFAULT_OFFICE
+) -> datetime:
+    """The moment ``ph`` names, aware in ``tz`` (possibly in the past); raise WhenError if
+    impossible."""
     now = now.astimezone(tz)
     if ph.rel_delta is not None:
-        at = (now.astimezone(UTC) + ph.rel_delta).astimezone(tz).replace(microsecond=0)
-        return _future(at, now)
+        return (now.astimezone(UTC) + ph.rel_delta).astimezone(tz).replace(microsecond=0)
     clock = clock_of(ph)
+    if ph.day_offset == 1 and now.hour < LATE_NIGHT_END:
+        ph.day_offset = 0  # at 01:00, 明天 is the day that is dawning: today's date
     day = _date_of(ph, now.date())
+    if needs_office(ph):
+        if ph.weekday is not None and ph.week is None and day is not None:
+            # a deadline on a bare weekday (周五下班前 on a Friday morning) is this one while
+            # it is still ahead, else next week's
+            this = now.date() + timedelta(days=(ph.weekday - now.weekday()) % 7)
+            at = resolve_deadline(ph, this, clock, now, tz, office)
+            if at > now:
+                return at.replace(second=ph.second)
+        return resolve_deadline(ph, day, clock, now, tz, office).replace(second=ph.second)
     if day is None:  # a clock time alone: today if still ahead, else tomorrow
         assert clock is not None
-        at = _at(now.date(), clock, tz)
-        return at if at > now else _at(now.date() + timedelta(days=1), clock, tz)
+        at = _at(now.date(), clock, tz, ph.second)
+        return at if at > now else _at(now.date() + timedelta(days=1), clock, tz, ph.second)
     if clock is None:
         keep = ph.rel_days or ph.rel_months
         clock = (0, now.hour, now.minute) if keep else (0, DEFAULT_HOUR, 0)
         if keep:
-            at = _at(day, clock, tz).replace(second=now.second)
-            return _future(at, now)
-    return _future(_at(day, clock, tz), now)
+            return _at(day, clock, tz, now.second)
+    return _at(day, clock, tz, ph.second)
 
 
-def _at(day: date, clock: tuple[int, int, int], tz: ZoneInfo) -> datetime:
+def _at(day: date, clock: tuple[int, int, int], tz: ZoneInfo, second: int = 0) -> datetime:
     carry, hour, minute = clock
-    return datetime.combine(day + timedelta(days=carry), time(hour, minute), tzinfo=tz)
-
-
-def _future(at: datetime, now: datetime) -> datetime:
-    if at <= now:
-        raise past(at)
-    return at
+    if not 0 <= second <= 59:
+        raise invalid(f"{second}秒", f"second {second}")
+    return datetime.combine(day + timedelta(days=carry), time(hour, minute, second), tzinfo=tz)
 
 
 def _date_of(ph: Phrase, today: date) -> date | None:

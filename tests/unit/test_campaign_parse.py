@@ -12,7 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from bot.campaign import CampaignErrors, ReminderOffset, parse_file, parse_text, rebase
+from bot.campaign import (
+    CampaignErrors,
+    ReminderOffset,
+    ReminderPolicy,
+    parse_file,
+    parse_text,
+    rebase,
+)
 from bot.campaign.cli import campaign_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -290,3 +297,17 @@ def test_cli_validate_prints_ok_or_every_error_with_the_file_name() -> None:
     assert lines == [f"{DATA / 'bad-date.yaml'}: {e}" for e in EXPECTED["bad-date.yaml"]]
     missing = runner.invoke(campaign_app, ["validate", str(DATA / "nope.yaml")])
     assert missing.exit_code == 1 and "cannot read the file" in missing.output
+
+
+def test_office_hours_in_the_reminder_policy() -> None:
+    """``reminders.office_hours`` (下班前 / 上班前 in /remind); default 09:00–17:30, lunch."""
+    assert parse_text(MINIMAL).reminders.office_hours == "09:00-12:00, 13:30-17:30"
+    text = MINIMAL.replace(
+        "title: 小测试}", 'title: 小测试, reminders: {office_hours: "08:30-12:00,14:00-18:00"}}'
+    )
+    policy = parse_text(text).reminders
+    assert policy.to_json()["office_hours"] == "08:30-12:00, 14:00-18:00"
+    assert ReminderPolicy.from_json(policy.to_json()) == policy
+    bad = MINIMAL.replace("title: 小测试}", 'title: 小测试, reminders: {office_hours: "9-5"}}')
+    (error,) = errors_of(bad)
+    assert error.startswith("campaign.reminders.office_hours (line 2): '9-5' is not HH:MM-HH:MM")
