@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the matcher (numpy) loads with the FAQ's first build
 
 log = logging.getLogger(__name__)
 TEXT_GROUP, BUTTON_GROUP = 10, 0
+SOCIAL_KINDS = ("greeting", "presence", "thanks", "bot", "ack", "bye", "emoji")
 
 
 def live_faq(turn: Turn) -> LiveFaq | None:
@@ -99,9 +100,10 @@ async def answer(
         if private:
             await to_staff(turn, asked(turn, text))
         return
-    if live.is_chitchat(text):
+    kind = live.small_talk(text)
+    if kind is not None:  # a social line: a short reply in private, never the staff queue
         if private:
-            turn.reply(turn.t("faq.private.hint"))
+            turn.reply(social_reply(turn, live, kind))
         return
     match = await live.match(text)
     entry = live.entries.get(match.entry_id or "")
@@ -127,6 +129,14 @@ async def answer(
     ]
     buttons.append([{"text": turn.t("faq.suggest.none"), "callback_data": f"faq:q:{row.id}"}])
     turn.reply(turn.t("faq.suggest.title"), markup={"inline_keyboard": buttons})
+
+
+def social_reply(turn: Turn, live: LiveFaq, kind: str) -> str:
+    """Thanks get "you're welcome", a greeting a greeting and a question from this FAQ to try."""
+    if kind not in SOCIAL_KINDS:
+        return turn.t("faq.private.hint")
+    example = next(iter(live.entries.values())).question if live.entries else ""
+    return turn.t(f"faq.social.{kind}", example=example or turn.t("faq.social.example"))
 
 
 async def answer_in_group(turn: Turn, entry_id: str, text: str) -> bool:

@@ -137,7 +137,7 @@ class LiveFaq:
     file_entries: tuple[FaqEntry, ...]
     mode: Mode = "auto"
     synonyms: Synonyms = field(default_factory=Synonyms)
-    chitchat: list[str] = field(default_factory=list)
+    language: dict[str, Any] = field(default_factory=dict)  # language_config() (config/faq)
     complaint_words: list[str] = field(default_factory=list)
     matcher: FaqMatcher | None = None
     entries: dict[str, FaqEntry] = field(default_factory=dict)
@@ -147,12 +147,15 @@ class LiveFaq:
 
     @classmethod
     def from_config(cls, campaign_id: int, file_entries: Sequence[FaqEntry], mode: Mode) -> LiveFaq:
-        syn = CONFIG_DIR / "synonyms.yaml"
+        from bot.faq.language import language_config
+
+        language = language_config(CONFIG_DIR)
         return cls(
             campaign_id=campaign_id,
             file_entries=tuple(file_entries),
             mode=mode,
-            synonyms=Synonyms.load(syn) if syn.is_file() else Synonyms(),
+            synonyms=language["synonyms"] or Synonyms(),
+            language=language,
             complaint_words=load_words("complaints.yaml", "words"),
         )
 
@@ -165,17 +168,13 @@ class LiveFaq:
         entries = merge_entries(self.file_entries, rows)
         if not entries:
             return None, {}
-        from bot.faq.matcher import build_matcher, load_chitchat
+        from bot.faq.matcher import build_matcher
         from bot.memory import trim
 
-        chat = CONFIG_DIR / "chitchat.yaml"
-        if not self.chitchat and chat.is_file():
-            self.chitchat = load_chitchat(chat)
         use_model = self.mode == "hybrid" or (self.mode == "auto" and model_available())
         matcher = build_matcher(
             entries,
-            synonyms=self.synonyms,
-            chitchat=self.chitchat,
+            **{**self.language, "synonyms": self.synonyms},
             mode="hybrid" if use_model else "lexical",
             embedder=shared_embedder() if use_model else None,
         )
@@ -234,3 +233,8 @@ class LiveFaq:
         if matcher is None:
             return False
         return matcher.is_chitchat(matcher._norm(text))
+
+    def small_talk(self, text: str) -> str | None:
+        """greeting, thanks, presence, bot, ack, bye, emoji or other; None for a question."""
+        matcher = self.matcher
+        return matcher.small_talk(text) if matcher is not None else None
