@@ -14,6 +14,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,10 @@ CONFIG_DIR = ROOT / "config" / "faq"
 # Suggest candidates scoring at least this share of the answer threshold (below it, in hybrid
 # mode, unrelated questions and small talk score alike, up to about 0.43 on the held-out sets).
 SUGGEST_SHARE = 0.95
+# New questions scored at once: the model takes those waiting in one batch (bot/faq/batching.py),
+# so a rush needs as many threads as the chats handled at once (settings.workers, 32 by default);
+# asyncio's default pool has 6 on two cores.
+MATCH_THREADS = 32
 
 
 class CachingEmbedder:
@@ -144,6 +149,7 @@ class LiveFaq:
     version: int = 0
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
+    _pool: ThreadPoolExecutor | None = None  # threads scoring new questions (MATCH_THREADS)
 
     @classmethod
     def from_config(cls, campaign_id: int, file_entries: Sequence[FaqEntry], mode: Mode) -> LiveFaq:
@@ -215,7 +221,11 @@ class LiveFaq:
         # A question asked before is answered from memory, here; a new one is scored in a
         # thread (the model takes milliseconds).
         found = matcher.remembered(text)
-        return found if found is not None else await asyncio.to_thread(matcher.match, text)
+        if found is not None:
+            return found
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(MATCH_THREADS, thread_name_prefix="faq-match")
+        return await asyncio.get_running_loop().run_in_executor(self._pool, matcher.match, text)
 
     @property
     def suggest_floor(self) -> float:

@@ -94,8 +94,8 @@ class Params:
     cascade_low: float = 0.08  # lexical score low enough to abstain without the model
     # What the question asks (intents.yaml): an entry asking the same kind gains, an entry
     # asking only other kinds loses; enough to reorder close candidates, not to invent a match.
-    intent_bonus: float = 0.05
-    intent_penalty: float = 0.08
+    intent_bonus: float = 0.1
+    intent_penalty: float = 0.04
 
 
 def load_chitchat(path: str | Path) -> list[str]:
