@@ -57,7 +57,7 @@ async def test_social_lines_get_a_fitting_reply_and_never_the_queue(tmp_path: Pa
     async with bot_session(tmp_path, campaign=HOUSEHOLD) as h:
         resident = h.api.add_user("小周")
         replies = {}
-        for text, kind in lines:
+        for text, _kind in lines:
             replies[text] = await h.reply_text(resident, text)
             assert replies[text], text
         assert queued(h) == []
