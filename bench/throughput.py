@@ -39,7 +39,8 @@ RESIDENTS = int(os.environ.get("COORDBOT_BENCH_RESIDENTS", "1500"))
 WARMUP = 30
 LIMITED = 300  # residents in the runs at Telegram's flood limits (30 sends/s)
 TIMEOUT = 600.0
-QUICK = os.environ.get("COORDBOT_BENCH_QUICK", "")  # 1: echo and /help only; faq: echo and FAQ
+# 1: echo and /help only; faq: echo and FAQ; unseen: echo and FAQ with no question repeated
+QUICK = os.environ.get("COORDBOT_BENCH_QUICK", "")
 USER_IDS = itertools.count(2_000_000)
 UNSEEN = "<unseen>"  # a rush of FAQ questions, each worded differently (see Crowd.ask)
 PROFILE = os.environ.get("COORDBOT_BENCH_PROFILE", "")  # py-spy output of one rush:
@@ -181,9 +182,8 @@ async def bench() -> None:
             echo.show("echo (PTB defaults)")
             bot = BotProcess.coordbot(api, tmp / "bot", unlimited=True)
             if QUICK:  # COORDBOT_BENCH_QUICK=1 (or faq): echo and one rush, for profiling
-                [core] = await measure(
-                    api, bot, [None if QUICK == "faq" else "/help"], profile=True
-                )
+                text = {"faq": None, "unseen": UNSEEN}.get(QUICK, "/help")
+                [core] = await measure(api, bot, [text], profile=True)
             else:
                 [echo_c] = await measure(
                     api, BotProcess.echo(api, tmp / "ec", concurrent=True), [None]
@@ -194,7 +194,8 @@ async def bench() -> None:
                 faq.show("coordbot FAQ questions")
                 unseen.show("coordbot FAQ, none repeated")
         if QUICK:
-            name = "FAQ questions" if QUICK == "faq" else "/help (core path)"
+            names = {"faq": "FAQ questions", "unseen": "FAQ, none repeated"}
+            name = names.get(QUICK, "/help (core path)")
             core.show(f"coordbot {name}")
             print(
                 f"{name} vs echo: {core.rate / echo.rate:.2f}x wall, "

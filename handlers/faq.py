@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the matcher (numpy) loads with the FAQ's first build
 
 log = logging.getLogger(__name__)
 TEXT_GROUP, BUTTON_GROUP = 10, 0
+SOCIAL_KINDS = ("greeting", "presence", "thanks", "bot", "ack", "bye", "emoji")
 
 
 def live_faq(turn: Turn) -> LiveFaq | None:
@@ -105,9 +106,10 @@ async def answer(
         if private:
             await to_staff(turn, asked(turn, text))
         return
-    if live.is_chitchat(text):
+    kind = live.small_talk(text)
+    if kind is not None:  # a social line: a short reply in private, never the staff queue
         if private:
-            turn.reply(turn.t("faq.private.hint"))
+            turn.reply(social_reply(turn, live, kind))
         return
     match = await live.match(text)
     entry = live.entries.get(match.entry_id or "")
@@ -180,6 +182,14 @@ async def to_staff_after_all(turn: Turn, question_id: int) -> None:
     outcome = await turn.run(queue.none_of_these, question_id=question_id, user_id=me)
     key = "faq.not_found" if outcome == "ok" else f"faq.suggest.{outcome}"
     turn.reply(turn.t(key, id=question_id))
+
+
+def social_reply(turn: Turn, live: LiveFaq, kind: str) -> str:
+    """Thanks get "you're welcome", a greeting a greeting and a question from this FAQ to try."""
+    if kind not in SOCIAL_KINDS:
+        return turn.t("faq.private.hint")
+    example = next(iter(live.entries.values())).question if live.entries else ""
+    return turn.t(f"faq.social.{kind}", example=example or turn.t("faq.social.example"))
 
 
 async def answer_in_group(turn: Turn, entry_id: str, text: str) -> bool:

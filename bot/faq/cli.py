@@ -12,7 +12,6 @@ import yaml
 
 from bot.faq.evaluate import evaluate, format_report, read_eval_set
 from bot.faq.kb import FaqEntry, FaqError, load_faq
-from bot.faq.normalize import Synonyms
 
 if TYPE_CHECKING:  # numpy loads when a command builds a matcher, not with `coordbot`
     from bot.faq.matcher import FaqMatcher, Mode
@@ -52,20 +51,19 @@ def load_matcher(
     kb: Path, mode: str, synonyms: Path | None = None, chitchat: Path | None = None
 ) -> FaqMatcher:
     """Build a matcher from files; exits 1 with one line on any bad input."""
-    from bot.faq.matcher import build_matcher, load_chitchat
+    from bot.faq.language import language_config
+    from bot.faq.matcher import build_matcher
 
     if mode not in ("auto", "lexical", "hybrid"):
         raise _fail(f"unknown mode {mode!r} (auto, lexical or hybrid)")
     try:
         faq = load_faq(kb)
-        syn_path = _config(synonyms, "synonyms.yaml")
-        chat_path = _config(chitchat, "chitchat.yaml")
-        return build_matcher(
-            faq.entries,
-            synonyms=Synonyms.load(syn_path) if syn_path else None,
-            chitchat=load_chitchat(chat_path) if chat_path else (),
-            mode=_mode(mode),
+        language = language_config(
+            CONFIG_DIR,
+            synonyms=_config(synonyms, "synonyms.yaml"),
+            chitchat=_config(chitchat, "chitchat.yaml"),
         )
+        return build_matcher(faq.entries, **language, mode=_mode(mode))
     except (FaqError, ValueError, RuntimeError, OSError) as exc:
         raise _fail(str(exc)) from None
 

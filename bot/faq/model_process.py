@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot import childpipe
+from bot.faq.batching import QueryBatcher
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,6 +32,8 @@ class ModelProcess(childpipe.ChildProcess):
 
     def __init__(self, *, threads: int = 1, idle: float = IDLE_SECONDS) -> None:
         super().__init__(__name__, str(threads), label="model process", idle=idle)
+        # Questions scored at the same time (a rush) go to the child as one batch.
+        self._batcher = QueryBatcher(self.queries)
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised embeddings with the e5 "query: " prefix, one row per text."""
@@ -41,7 +44,9 @@ class ModelProcess(childpipe.ChildProcess):
         return self._embed("p", list(texts))
 
     def query(self, text: str) -> np.ndarray:
-        return self._embed("q", [text])[0]
+        """One question's embedding; questions asked meanwhile share the model's call."""
+        vector: np.ndarray = self._batcher.query(text)
+        return vector
 
     def _embed(self, kind: str, texts: list[str]) -> np.ndarray:
         import numpy as np

@@ -6,7 +6,7 @@ import functools
 import re
 import threading
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import yaml
@@ -95,7 +95,44 @@ class Synonyms:
         return cls({str(k): list(v) for k, v in groups.items()}, stops)
 
 
-def normalize_question(text: str, synonyms: Synonyms | None = None) -> str:
+class Dialect:
+    """Rewrites a dialect's words into Mandarin (``config/faq/cantonese.yaml``), longest form
+    first, on text already normalised (Simplified: OpenCC has done the script)."""
+
+    def __init__(
+        self, words: Mapping[str, str] | None = None, particles: Sequence[str] = ()
+    ) -> None:
+        table = {normalize_text(k): normalize_text(v) for k, v in (words or {}).items()}
+        table.update({normalize_text(p): "" for p in particles})
+        self.table = {k: v for k, v in table.items() if k and k != v}
+        keys = sorted(self.table, key=len, reverse=True)
+        self._pattern = re.compile("|".join(map(re.escape, keys))) if keys else None
+
+    def apply(self, text: str) -> str:
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda m: self.table[m.group(0)], text) or text
+
+    @classmethod
+    def load(cls, path: str | Path) -> Dialect:
+        """Read ``words: {dialect form: Mandarin}`` and optional ``particles: [...]`` (YAML)."""
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        words = data.get("words") if isinstance(data, dict) else None
+        particles = data.get("particles", []) if isinstance(data, dict) else None
+        if not isinstance(words, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in words.items()
+        ):
+            raise ValueError(f"{path}: expected 'words: {{dialect form: Mandarin}}'")
+        if not isinstance(particles, list) or not all(isinstance(x, str) for x in particles):
+            raise ValueError(f"{path}: 'particles' must be a list of words")
+        return cls(words, particles)
+
+
+def normalize_question(
+    text: str, synonyms: Synonyms | None = None, dialect: Dialect | None = None
+) -> str:
     """Full pipeline used for both KB texts and incoming questions."""
     text = normalize_text(text)
+    if dialect is not None:
+        text = dialect.apply(text)
     return synonyms.apply(text) if synonyms is not None else text
