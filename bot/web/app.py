@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -31,6 +31,8 @@ OPEN_PATHS = ("/login", "/static/", "/signed-out")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 DEPS: web.AppKey[Deps] = web.AppKey("deps")
 PAGES: web.AppKey[Pages] = web.AppKey("pages")
+VISITOR: web.RequestKey[auth.Visitor] = web.RequestKey("visitor")
+FORM: web.RequestKey[Any] = web.RequestKey("form")
 
 
 def who(deps: Deps) -> auth.Who:
@@ -69,10 +71,10 @@ async def signed_in(request: web.Request, handler: Handler) -> web.StreamRespons
     if visitor is None:
         pages = request.app[PAGES]
         return pages.render(request, None, "signin_needed.html", status=401)
-    request["visitor"] = visitor
+    request[VISITOR] = visitor
     if request.method not in ("GET", "HEAD"):
         form = await request.post()
-        request["form"] = form
+        request[FORM] = form
         given = str(form.get("csrf", "")) or request.headers.get("X-CSRF-Token", "")
         if not auth.csrf_ok(visitor.csrf, given):
             log.warning("web: refused a %s %s without its CSRF token", request.method, request.path)

@@ -52,8 +52,8 @@ def thumbnail(media_dir: Path, stored: StoredFile) -> Path | None:
         return out
     source = Path(media_dir) / stored.path
     try:
-        with Image.open(source) as image:
-            image = ImageOps.exif_transpose(image)
+        with Image.open(source) as opened:
+            image = ImageOps.exif_transpose(opened)
             image.thumbnail((SIDE, SIDE))
             buffer = io.BytesIO()
             image.convert("RGB").save(buffer, "JPEG", quality=80)

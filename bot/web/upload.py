@@ -112,9 +112,7 @@ def record_upload(
     return Uploaded(outcome)
 
 
-def analyse_all(
-    blobs: list[bytes], *, upload_id: int, tz: object
-) -> tuple[list[Incoming], int]:
+def analyse_all(blobs: list[bytes], *, upload_id: int, tz: object) -> tuple[list[Incoming], int]:
     """The files Pillow and the media rules accept, and how many were refused."""
     accepted, refused, seen = [], 0, set()
     for data in blobs:

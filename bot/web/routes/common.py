@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.web.app import DEPS, PAGES
+from bot.web.app import DEPS, FORM, PAGES, VISITOR
 from bot.web.auth import Visitor
 
 if TYPE_CHECKING:
@@ -23,9 +23,7 @@ def pages(request: web.Request) -> Pages:
 
 
 def visitor(request: web.Request) -> Visitor:
-    found = request.get("visitor")
-    assert isinstance(found, Visitor)
-    return found
+    return request[VISITOR]
 
 
 def require(request: web.Request, roles: frozenset[str]) -> Visitor:
@@ -40,14 +38,14 @@ class Refused(web.HTTPForbidden):
 
     def __init__(self, request: web.Request, key: str, status: int = 403, **values: Any) -> None:
         page = pages(request).html(
-            request.get("visitor"), "error.html", key=key, values=values, path=request.path
+            request.get(VISITOR), "error.html", key=key, values=values, path=request.path
         )
         super().__init__(text=page, content_type="text/html")
         self.set_status(status)
 
 
 def form(request: web.Request) -> Any:
-    return request["form"]
+    return request[FORM]
 
 
 def back(location: str, note: str = "") -> web.HTTPSeeOther:
@@ -65,8 +63,8 @@ def campaign_id(request: web.Request) -> int:
 
 
 def wake_delivery(request: web.Request) -> None:
-    """Something was queued for the chat: the bot's delivery loop sends it now (when the
-    dashboard runs in the bot's process; a separate ``coordbot web`` leaves it to the bot's poll)."""
+    """Something was queued for the chat: the bot's delivery loop sends it now (in the bot's
+    process; beside a separate ``coordbot web`` the bot's delivery finds it when it polls)."""
     delivery = deps(request).services.get("delivery")
     if delivery is not None:
         delivery.wake()

@@ -15,6 +15,7 @@ from bot.web.routes.common import back, campaign_id, deps, form, pages, require,
 from storage import web as web_store
 from storage.models.questions import Question
 
+
 def _answered(session: Any, campaign_id: int) -> list[Question]:
     return web_store.answered_questions(session, campaign_id, limit=20)
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from bot.roles import OFFICE
 from bot.status.views import task_view, unit_view
 from bot.web.reviewing import unit_reports
-from bot.web.upload import new_upload_id
 from bot.web.routes.common import Refused, campaign_id, deps, pages, require, visitor
+from bot.web.upload import new_upload_id
 from storage import web as web_store
 
 
@@ -65,7 +65,9 @@ async def task_page(request: web.Request) -> web.Response:
     cid = campaign_id(request)
     task = await d.db.read(web_store.task_by_number, cid, int(request.match_info["number"]))
     view = (
-        await d.db.read(task_view, campaign_id=cid, task_id=task.id, now=d.clock.now(), tz=d.settings.tz)
+        await d.db.read(
+            task_view, campaign_id=cid, task_id=task.id, now=d.clock.now(), tz=d.settings.tz
+        )
         if task is not None
         else None
     )
