@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,18 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 async def web_session(
     tmp_path: Path, campaign: Path = QUALITY_CITY, **kw: Any
 ) -> AsyncIterator[tuple[Harness, str]]:
-    async with bot_session(tmp_path, campaign=campaign, web_listen="127.0.0.1:0", **kw) as h:
+    port = free_port()  # known before start, so that the links /web gives point at it
+    listen, url = f"127.0.0.1:{port}", f"http://127.0.0.1:{port}"
+    async with bot_session(tmp_path, campaign=campaign, web_listen=listen, web_url=url, **kw) as h:
         server = h.deps.services["web"]
         assert isinstance(server, WebServer)
         yield h, server.base_url
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def browser() -> aiohttp.ClientSession:
