@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models.core import Task
+from storage.models.core import Campaign, Task
+from storage.models.evidence import Report
 from storage.models.questions import Question
 from storage.models.reminders import Reminder
 from storage.models.web import WebLogin, WebSession
@@ -63,3 +65,25 @@ def reminders_sent(session: Session, unit_id: int, *, limit: int = 20) -> list[R
 def task_by_number(session: Session, campaign_id: int, number: int) -> Task | None:
     query = select(Task).where(Task.campaign_id == campaign_id, Task.number == number)
     return session.scalars(query).first()
+
+
+def evidence_fingerprint(session: Session) -> tuple[Any, ...]:
+    """Changes whenever a report is added or changes state or is reviewed: reports by state
+    with their highest id, and the latest review time. Two index-only scans (no campaign filter:
+    that would read the table), ~20 ms each at 200 000 reports on SQLite."""
+    by_state = session.execute(
+        select(Report.state, func.count(), func.max(Report.id)).group_by(Report.state)
+    ).all()
+    reviewed = session.scalar(select(func.max(Report.reviewed_at)))
+    return (tuple(sorted(tuple(r) for r in by_state)), reviewed)
+
+
+def campaign_fingerprint(session: Session, campaign_id: int, *, now: datetime) -> tuple[Any, ...]:
+    """Changes when the campaign is reloaded or one of its deadlines passes."""
+    campaign = session.get(Campaign, campaign_id)
+    passed = session.scalar(
+        select(func.count(Task.id)).where(Task.campaign_id == campaign_id, Task.deadline < now)
+    )
+    if campaign is None:
+        return (None, None, passed)
+    return (campaign.loaded_at, campaign.content_hash, passed)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.web import auth
+from bot.web.matrix import MatrixCache
 from bot.web.pages import Pages
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ OPEN_PATHS = ("/login", "/static/", "/signed-out")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 DEPS: web.AppKey[Deps] = web.AppKey("deps")
 PAGES: web.AppKey[Pages] = web.AppKey("pages")
+MATRIX_CACHE: web.AppKey[MatrixCache] = web.AppKey("matrix-cache")
 VISITOR: web.RequestKey[auth.Visitor] = web.RequestKey("visitor")
 FORM: web.RequestKey[Any] = web.RequestKey("form")
 
@@ -89,6 +91,7 @@ def build_app(deps: Deps) -> web.Application:
     app = web.Application(middlewares=[headers, signed_in], client_max_size=MAX_UPLOAD)
     app[DEPS] = deps
     app[PAGES] = Pages(deps)
+    app[MATRIX_CACHE] = MatrixCache()
     for register in ROUTES:
         register(app)
     app.router.add_static("/static/", STATIC, append_version=True)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from bot.status.states import ASSISTING, RESPONSIBLE, PairState, pair_state
 from storage import status as q
+from storage import web as web_store
 from storage.models.core import Task, TaskUnit, Unit
 
 
@@ -106,3 +107,49 @@ def matrix(
         row.done += state.is_done
     columns = [Column(t.id, t.number, t.title, t.deadline) for t in tasks.values()]
     return Matrix(columns, list(rows.values()), tags)
+
+
+def filtered(full: Matrix, *, tag: str = "", task_number: int | None = None) -> Matrix:
+    """The rows with ``tag`` and the column of ``task_number`` (done/total then count it alone)."""
+    columns = [c for c in full.columns if task_number is None or c.number == task_number]
+    rows = []
+    for row in full.rows:
+        if tag and tag not in row.tags:
+            continue
+        if task_number is not None:
+            cells = {n: s for n, s in row.cells.items() if n == task_number}
+            row = Row(
+                row.unit_id,
+                row.name,
+                row.tags,
+                sum(s.is_done for s in cells.values()),
+                len(cells),
+                cells,
+                row.assisting & {task_number},
+            )
+        rows.append(row)
+    return Matrix(columns, rows, full.tags)
+
+
+class MatrixCache:
+    """The last whole matrix of a campaign, reused while nothing it shows can have changed: the
+    evidence (``storage.web.evidence_fingerprint``: reports by state, latest review), the
+    campaign's structure (reloaded: ``loaded_at``, ``content_hash``), the deadlines already
+    passed and the local date (a cell turns overdue, its days late grow). A page load then costs
+    two index scans instead of aggregating every report."""
+
+    def __init__(self) -> None:
+        self._kept: dict[int, tuple[tuple[object, ...], Matrix]] = {}
+
+    def get(self, session: Session, *, campaign_id: int, now: datetime, tz: ZoneInfo) -> Matrix:
+        key = (
+            web_store.evidence_fingerprint(session),
+            web_store.campaign_fingerprint(session, campaign_id, now=now),
+            now.astimezone(tz).date(),
+        )
+        kept = self._kept.get(campaign_id)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        built = matrix(session, campaign_id=campaign_id, now=now, tz=tz)
+        self._kept[campaign_id] = (key, built)
+        return built

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.render import fmt_datetime
 from bot.roles import COORDINATOR, LIAISON, OFFICE
+from bot.web.matrix_html import cells
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -34,6 +35,7 @@ class Pages:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.env.globals["cells"] = cells
 
     def locale(self, visitor: Visitor | None) -> str:
         return visitor.actor.locale if visitor else self.deps.settings.locale

@@ -49,9 +49,11 @@ async def test_sign_in_and_accept_a_report(tmp_path: Path, chromium: Browser) ->
         ):
             chat = h.api.private_chat(who)
             await send_and_settle(
-                h, chat, lambda w=who, c=chat, s=seed, t=caption: h.api.send_photo(
+                h,
+                chat,
+                lambda w=who, c=chat, s=seed, t=caption: h.api.send_photo(
                     c, w, picture(s), caption=t
-                )
+                ),
             )
         landing = await sign_in(h, chromium, h.admin)
         assert "虎门镇" in landing and "海报 80/100" in landing

@@ -47,6 +47,21 @@ async def test_matrix_agrees_with_status(tmp_path: Path) -> None:
         async with client.get(f"{base}/tasks/9") as task:
             assert task.status == 200 and "虎门镇" in await task.text()
 
+        # the page keeps the last matrix while nothing changed: a new report shows at once,
+        # and so does a rejection
+        await send_and_settle(
+            h, chat, lambda: h.api.send_photo(chat, humen, picture(2), caption="/done 9 海报15")
+        )
+        async with client.get(f"{base}/") as again:
+            assert "海报 95/100" in await again.text()
+        csrf = csrf_of(page)
+        last = reports_of(h)[-1].id
+        data = {"decision": "reject", "reason": "重复", "csrf": csrf}
+        async with client.post(f"{base}/review/{last}", data=data) as rejected:
+            assert rejected.status == 200
+        async with client.get(f"{base}/") as after:
+            assert "海报 80/100" in await after.text()
+
 
 async def test_review_accept_tells_the_liaison(tmp_path: Path) -> None:
     liaisons = Liaisons()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.roles import OFFICE
-from bot.web.matrix import matrix
+from bot.web.app import MATRIX_CACHE
+from bot.web.matrix import filtered
 from bot.web.routes.common import campaign_id, deps, pages, require, visitor
 
 
@@ -17,14 +18,11 @@ async def matrix_page(request: web.Request) -> web.StreamResponse:
     d = deps(request)
     tag = request.query.get("tag", "")
     task = request.query.get("task", "")
-    view = await d.db.read(
-        matrix,
-        campaign_id=campaign_id(request),
-        now=d.clock.now(),
-        tz=d.settings.tz,
-        tag=tag,
-        task_number=int(task) if task.isdigit() else None,
+    cache = request.app[MATRIX_CACHE]
+    full = await d.db.read(
+        cache.get, campaign_id=campaign_id(request), now=d.clock.now(), tz=d.settings.tz
     )
+    view = filtered(full, tag=tag, task_number=int(task) if task.isdigit() else None)
     return pages(request).render(request, who, "matrix.html", view=view, tag=tag, task=task)
 
 

@@ -1,0 +1,96 @@
+"""The dashboard's progress matrix on a big campaign: 1000 units × 50 tasks × 200 000 reports.
+
+Times what ``GET /`` does for a signed-in coordinator: build the matrix (``bot.web.matrix``) and
+render ``matrix.html`` — measured apart and together, p50/p95 over repeated page loads, with
+the whole-campaign ``/status`` overview (the same figures, as text) as the baseline in the same
+run. Also one real HTTP request through the app (session check, CSP, gzip-less HTML size).
+SQLite always; PostgreSQL too when COORDBOT_TEST_POSTGRES_URL is set.
+``COORDBOT_BENCH_SCALE=4`` divides the report count by 4.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+from bench.status import NOW, REPORTS, TZ, percentiles, seed_campaign, seed_reports, timed
+from bot.db import Database, upgrade
+from tests.dbs import temporary_postgres
+
+RUNS = 20
+
+
+def page_renderer() -> object:
+    from bot.i18n import Catalog
+    from bot.web.pages import Pages
+
+    settings = SimpleNamespace(locale="zh-CN", tz=TZ)
+    return Pages(SimpleNamespace(catalog=Catalog(), settings=settings))  # type: ignore[arg-type]
+
+
+def measure(db: Database, cid: int) -> None:
+    from bot.status.overview import overview
+    from bot.web.matrix import MatrixCache, filtered, matrix
+
+    pages = page_renderer()
+    cache = MatrixCache()
+
+    def build() -> object:
+        with db.transaction() as s:
+            return cache.get(s, campaign_id=cid, now=NOW, tz=TZ)
+
+    def cold() -> object:
+        with db.transaction() as s:
+            return matrix(s, campaign_id=cid, now=NOW, tz=TZ)
+
+    view = build()
+
+    def render() -> str:
+        return pages.html(None, "matrix.html", view=view, tag="", task="", path="/")  # type: ignore[attr-defined]
+
+    def page() -> str:
+        return pages.html(None, "matrix.html", view=build(), tag="", task="", path="/")  # type: ignore[attr-defined]
+
+    def status() -> None:
+        with db.transaction() as s:
+            overview(s, campaign_id=cid, now=NOW, tz=TZ)
+
+    size = len(page().encode())
+    print(f"    matrix page ({size / 1024:.0f} KiB HTML): {percentiles(timed(page, RUNS))}")
+    print(f"      build (queries + states):  {percentiles(timed(build, RUNS))}")
+    print(f"      render (Jinja2):           {percentiles(timed(render, RUNS))}")
+    print(f"    build after a change (cold): {percentiles(timed(cold, RUNS // 2))}")
+    print(f"    /status overview (baseline): {percentiles(timed(status, RUNS))}")
+
+    def one_task() -> str:
+        view = filtered(build(), task_number=7)  # type: ignore[arg-type]
+        return pages.html(None, "matrix.html", view=view, tag="", task="7", path="/")  # type: ignore[attr-defined]
+
+    print(f"    page filtered to one task:   {percentiles(timed(one_task, RUNS))}")
+
+
+def main() -> None:
+    print(f"web matrix: 1000 units × 50 tasks × {REPORTS} reports, {RUNS} page loads each")
+    for name, url in _each_database():
+        db = Database.from_url(url)
+        upgrade(db.engine)
+        cid, pairs = seed_campaign(db)
+        seed_reports(db, cid, pairs, 0, REPORTS)
+        print(f"  {name}")
+        measure(db, cid)
+        db.close()
+
+
+def _each_database() -> Iterator[tuple[str, str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        yield "SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}"
+    if os.environ.get("COORDBOT_TEST_POSTGRES_URL"):
+        with temporary_postgres() as url:
+            yield "PostgreSQL", url
+
+
+if __name__ == "__main__":
+    main()
