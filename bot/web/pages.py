@@ -10,7 +10,7 @@ import jinja2
 from aiohttp import web
 
 from bot.render import fmt_datetime
-from bot.roles import COORDINATOR, LIAISON, OFFICE
+from bot.roles import COORDINATOR, COORDINATORS, LIAISON, OFFICE
 from bot.web.matrix_html import cells
 
 if TYPE_CHECKING:
@@ -22,6 +22,12 @@ NAV = (
     ("/", "web.nav.matrix", OFFICE),
     ("/review", "web.nav.review", OFFICE),
     ("/questions", "web.nav.questions", OFFICE),
+    ("/faq", "web.nav.faq", OFFICE),
+    ("/reminders", "web.nav.reminders", COORDINATORS),
+    ("/broadcast", "web.nav.broadcast", COORDINATORS),
+    ("/roster", "web.nav.roster", OFFICE),
+    ("/export", "web.nav.export", COORDINATORS),
+    ("/audit", "web.nav.audit", COORDINATORS),
 )
 
 

@@ -6,7 +6,20 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.web.routes import files, matrix, questions, review, signin, units, upload
+from bot.web.routes import (
+    audit,
+    export,
+    faq,
+    files,
+    matrix,
+    questions,
+    reminders,
+    review,
+    roster,
+    signin,
+    units,
+    upload,
+)
 
 ROUTES: list[Callable[[web.Application], None]] = [
     signin.register,
@@ -16,4 +29,9 @@ ROUTES: list[Callable[[web.Application], None]] = [
     files.register,
     units.register,
     upload.register,
+    faq.register,
+    reminders.register,
+    roster.register,
+    export.register,
+    audit.register,
 ]
