@@ -88,7 +88,7 @@ def _each_database() -> Iterator[tuple[str, str]]:
     with tempfile.TemporaryDirectory() as tmp:
         yield "SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}"
     if os.environ.get("COORDBOT_TEST_POSTGRES_URL"):
-        with temporary_postgres() as url:
+        with temporary_postgres(os.environ["COORDBOT_TEST_POSTGRES_URL"]) as url:
             yield "PostgreSQL", url
 
 
