@@ -15,7 +15,7 @@ async def web_link(turn: Turn) -> None:
         return
     settings = turn.deps.settings
     if settings.web_listen == "off" and "web" not in turn.deps.services:
-        turn.reply(turn.t("web.off"))
+        turn.reply(turn.t("web.disabled"))
         return
     token = await turn.run(issue_link, user_id=turn.actor.user_id, now=turn.now)
     turn.reply(turn.t("web.link", url=f"{settings.web_url}/login/{token}"))
