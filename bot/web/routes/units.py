@@ -13,6 +13,7 @@ from bot.status.views import task_view, unit_view
 from bot.web.reviewing import unit_reports
 from bot.web.routes.common import Refused, campaign_id, deps, pages, require, visitor
 from bot.web.upload import new_upload_id
+from storage import campaigns
 from storage import web as web_store
 
 
@@ -32,6 +33,7 @@ def _unit_page(
         "reports": unit_reports(session, unit_id=unit_id, task_id=task.id if task else None),
         "reminders": web_store.reminders_sent(session, unit_id),
         "task_filter": task,
+        "names": {i.key: i.name for i in campaigns.list_quota_items(session, campaign_id)},
     }
 
 
