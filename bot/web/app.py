@@ -49,6 +49,11 @@ async def headers(request: web.Request, handler: Handler) -> web.StreamResponse:
         response = await handler(request)
     except web.HTTPException as exc:
         response = exc
+    except Exception:  # one line for the visitor, the whole story in the log
+        log.exception("web: %s %s failed", request.method, request.path)
+        response = request.app[PAGES].render(
+            request, request.get(VISITOR), "error.html", status=500, key="web.error.internal"
+        )
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -88,3 +88,18 @@ async def test_coordbot_web_serves_alone(tmp_path: Path) -> None:
         child.terminate()
         await asyncio.wait_for(child.wait(), 30)
     assert child.returncode == 0
+
+
+async def test_a_failing_page_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from tests.web.client import browser, sign_in, web_session
+
+    async with web_session(tmp_path) as (h, base), browser() as client:
+        await sign_in(h, base, h.admin, client)
+        with h.deps.db.transaction() as s:
+            s.execute(text("DROP TABLE questions"))  # the page's query now fails
+        async with client.get(f"{base}/questions") as page:
+            body = await page.text()
+        assert page.status == 500 and "出了点问题" in body and "Traceback" not in body
+        assert "default-src 'none'" in page.headers["Content-Security-Policy"]

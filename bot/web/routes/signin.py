@@ -3,6 +3,8 @@ POST uses it once and sets the session cookie; ``/logout`` ends the session."""
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
 from bot.roles import LIAISON
@@ -10,7 +12,7 @@ from bot.web import auth
 from bot.web.app import COOKIE, who
 from bot.web.routes.common import deps, pages
 
-IDLE_SECONDS = int(auth.IDLE.total_seconds())
+log = logging.getLogger(__name__)
 
 
 async def login_page(request: web.Request) -> web.Response:
@@ -18,6 +20,8 @@ async def login_page(request: web.Request) -> web.Response:
     d = deps(request)
     state = await d.db.run(auth.link_state, token, now=d.clock.now())
     status = 200 if state == "ok" else 410
+    if state != "ok":
+        log.warning("web sign-in page for a %s link from %s", state, request.remote or "?")
     return pages(request).render(
         request, None, "login.html", status=status, state=state, token=token
     )
@@ -43,8 +47,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         httponly=True,
         samesite="Strict",
         secure=d.settings.web_url.startswith("https://"),
-        max_age=IDLE_SECONDS,
-        path="/",
+        path="/",  # no max-age: the server ends the session after 12 h idle
     )
     raise response
 
