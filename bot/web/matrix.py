@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -37,6 +38,7 @@ class Row:
     total: int = 0
     cells: dict[int, PairState] = field(default_factory=dict)  # task number → state
     assisting: set[int] = field(default_factory=set)
+    html: dict[tuple[str, tuple[int, ...]], Any] = field(default_factory=dict)  # matrix_html
 
 
 @dataclass
