@@ -103,3 +103,17 @@ async def test_a_failing_page_is_one_line_not_a_traceback(tmp_path: Path) -> Non
             body = await page.text()
         assert page.status == 500 and "出了点问题" in body and "Traceback" not in body
         assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+
+
+def test_the_dashboard_does_not_import_telegram() -> None:
+    """A later issue moves the chat core off PTB types: the web code must not depend on them."""
+    root = Path(__file__).resolve().parents[2] / "bot" / "web"
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if any(
+            line.strip().startswith(("import telegram", "from telegram"))
+            for line in path.read_text(encoding="utf-8").splitlines()
+        )
+    ]
+    assert offenders == []
