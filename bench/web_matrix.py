@@ -35,7 +35,8 @@ def page_renderer() -> object:
 
 def measure(db: Database, cid: int) -> None:
     from bot.status.overview import overview
-    from bot.web.matrix import MatrixCache, filtered, matrix
+    from bot.web.matrix import filtered, matrix
+    from bot.web.matrix_cache import MatrixCache
 
     pages = page_renderer()
     cache = MatrixCache()
@@ -66,7 +67,11 @@ def measure(db: Database, cid: int) -> None:
     print(f"    matrix page ({size / 1024:.0f} KiB HTML): {percentiles(timed(page, RUNS))}")
     print(f"      build (cache check):       {percentiles(timed(build, RUNS))}")
     print(f"      render, rows afresh:       {percentiles(timed(render, RUNS))}")
-    print(f"    build after a change (cold): {percentiles(timed(cold, RUNS // 2))}")
+    after_report = lambda: new_report(db, cid) or page()  # noqa: E731
+    after_review = lambda: review(db) or page()  # noqa: E731
+    print(f"    page after a new report:     {percentiles(timed(after_report, RUNS))}")
+    print(f"    page after a review:         {percentiles(timed(after_review, RUNS))}")
+    print(f"    built from nothing (cold):   {percentiles(timed(cold, RUNS // 2))}")
     print(f"    /status overview (baseline): {percentiles(timed(status, RUNS))}")
 
     def one_task() -> str:
@@ -74,6 +79,36 @@ def measure(db: Database, cid: int) -> None:
         return pages.html(None, "matrix.html", view=view, tag="", task="7", path="/")  # type: ignore[attr-defined]
 
     print(f"    page filtered to one task:   {percentiles(timed(one_task, RUNS))}")
+
+
+def new_report(db: Database, cid: int) -> None:
+    """A liaison's /done lands between two page loads (one report, one pair)."""
+    from sqlalchemy import func, select
+
+    from storage.models.core import TaskUnit
+    from storage.models.evidence import Report
+
+    with db.transaction() as s:
+        top = s.scalar(select(func.max(Report.id))) or 0
+        tid, uid = s.execute(
+            select(TaskUnit.task_id, TaskUnit.unit_id).limit(1).offset(top % 997)
+        ).one()
+        values = {"campaign_id": cid, "task_id": tid, "unit_id": uid, "user_id": 1, "chat_id": 1}
+        report = Report(id=top + 1, message_id=top + 1, state="pending", created_at=NOW, **values)
+        report.counts = {"posters": 5}
+        s.add(report)
+
+
+def review(db: Database) -> None:
+    """A coordinator accepts the oldest pending report between two page loads."""
+    from sqlalchemy import select
+
+    from storage.models.evidence import Report
+
+    with db.transaction() as s:
+        found = s.scalars(select(Report).where(Report.state == "pending").limit(1)).first()
+        if found is not None:
+            found.state, found.reviewed_at, found.reviewed_by = "accepted", NOW, 1
 
 
 def main() -> None:

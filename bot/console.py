@@ -138,7 +138,7 @@ async def run_console(settings: Settings, *, role: str, user_id: int, unit: str 
             poller = asyncio.create_task(Poller(deps, dispatcher, timeout=1).run(stop))
             print(HELP + f"\n(身份 role: {role}; 用户 id {user_id}{where})")
             if "web" in deps.services:
-                print(f"(网页工作台 web dashboard: {settings.web_url} — 发送 /web 登录 / send /web)")
+                print(f"(网页工作台 web dashboard: {settings.web_url}，发送 /web 登录)")
 
             async def settle() -> None:
                 """Until what was typed is processed and answered (or 30 s)."""

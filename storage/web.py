@@ -67,15 +67,32 @@ def task_by_number(session: Session, campaign_id: int, number: int) -> Task | No
     return session.scalars(query).first()
 
 
-def evidence_fingerprint(session: Session) -> tuple[Any, ...]:
-    """Changes whenever a report is added or changes state or is reviewed: reports by state
-    with their highest id, and the latest review time. Two index-only scans (no campaign filter:
-    that would read the table), ~20 ms each at 200 000 reports on SQLite."""
-    by_state = session.execute(
-        select(Report.state, func.count(), func.max(Report.id)).group_by(Report.state)
-    ).all()
-    reviewed = session.scalar(select(func.max(Report.reviewed_at)))
-    return (tuple(sorted(tuple(r) for r in by_state)), reviewed)
+def task_fingerprints(session: Session) -> dict[int, tuple[tuple[str, int, int], ...]]:
+    """Per task: its reports by state, with the highest id of each. A report added or moved to
+    another state changes its task's figures. One index-only scan (``task_id, state``; no
+    campaign filter, which would read the table): ~20 ms at 200 000 reports on SQLite."""
+    rows = session.execute(
+        select(Report.task_id, Report.state, func.count(), func.max(Report.id)).group_by(
+            Report.task_id, Report.state
+        )
+    )
+    out: dict[int, list[tuple[str, int, int]]] = {}
+    for task_id, state, n, top in rows:
+        if task_id is not None:
+            out.setdefault(task_id, []).append((state, int(n), int(top or 0)))
+    return {task_id: tuple(sorted(found)) for task_id, found in out.items()}
+
+
+def latest_review(session: Session) -> datetime | None:
+    return session.scalar(select(func.max(Report.reviewed_at)))
+
+
+def tasks_reviewed_since(session: Session, since: datetime | None) -> set[int]:
+    query = select(Report.task_id).distinct().where(Report.task_id.is_not(None))
+    query = query.where(
+        Report.reviewed_at > since if since is not None else Report.reviewed_at.is_not(None)
+    )
+    return {int(t) for t in session.scalars(query) if t is not None}
 
 
 def campaign_fingerprint(session: Session, campaign_id: int, *, now: datetime) -> tuple[Any, ...]:

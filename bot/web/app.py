@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.web import auth
-from bot.web.matrix import MatrixCache
+from bot.web.matrix_cache import MatrixCache
 from bot.web.pages import Pages
 
 if TYPE_CHECKING:

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, lazyload
 
 from bot.status.states import ASSISTING, RESPONSIBLE, PairState, pair_state
 from storage import status as q
-from storage import web as web_store
-from storage.models.core import Task, TaskUnit, Unit
+from storage.models.core import QuotaItem, Task, TaskUnit, Unit
+from storage.status import PairStats
 
 
 @dataclass(frozen=True)
@@ -56,39 +56,45 @@ class Matrix:
         return sum(r.total for r in self.rows)
 
 
-def matrix(
-    session: Session,
-    *,
-    campaign_id: int,
-    now: datetime,
-    tz: ZoneInfo,
-    tag: str = "",
-    task_number: int | None = None,
-    unit_id: int | None = None,
-) -> Matrix:
+@dataclass
+class Parts:
+    """What a matrix is computed from, kept so that one task's cells can be worked out again."""
+
+    tasks: dict[int, Task]
+    targets: dict[int, list[tuple[QuotaItem, int]]]
+    responsible: dict[int, list[int]]  # task id → its responsible units
+    keys: list[str]
+    stats: dict[tuple[int, int], PairStats]
+
+
+def build(
+    session: Session, *, campaign_id: int, now: datetime, tz: ZoneInfo
+) -> tuple[Matrix, Parts]:
+    """The whole matrix of the campaign, and what it was computed from."""
     units = session.execute(
         select(Unit.id, Unit.name, Unit.tags)
         .where(Unit.campaign_id == campaign_id, Unit.active.is_(True))
         .order_by(Unit.id)
     ).all()
     tags = sorted({t for _, _, ts in units for t in (ts or [])})
-    rows = {
-        uid: Row(uid, name, list(ts or []))
-        for uid, name, ts in units
-        if (not tag or tag in (ts or [])) and (unit_id is None or uid == unit_id)
+    rows = {uid: Row(uid, name, list(ts or [])) for uid, name, ts in units}
+    tasks = {
+        t.id: t
+        for t in session.scalars(
+            select(Task)
+            .options(lazyload(Task.units), lazyload(Task.quotas))
+            .where(Task.campaign_id == campaign_id, Task.withdrawn.is_(False))
+            .order_by(Task.number)
+        )
     }
-    query = (
-        select(Task)
-        .options(lazyload(Task.units), lazyload(Task.quotas))
-        .where(Task.campaign_id == campaign_id, Task.withdrawn.is_(False))
-        .order_by(Task.number)
-    )
-    if task_number is not None:
-        query = query.where(Task.number == task_number)
-    tasks = {t.id: t for t in session.scalars(query)}
     keys = q.quota_keys(session, campaign_id)
-    stats = q.pair_stats(session, campaign_id=campaign_id, keys=keys, unit_id=unit_id)
-    targets = q.quota_targets(session, list(tasks))
+    parts = Parts(
+        tasks,
+        q.quota_targets(session, list(tasks)),
+        {tid: [] for tid in tasks},
+        keys,
+        q.pair_stats(session, campaign_id=campaign_id, keys=keys),
+    )
     links = session.execute(
         select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.part)
         .join(Task, Task.id == TaskUnit.task_id)
@@ -100,15 +106,59 @@ def matrix(
             continue
         if part == ASSISTING:
             row.assisting.add(task.number)
-            continue
-        if part != RESPONSIBLE:
-            continue
-        state = pair_state(task, part, stats.get((task_id, uid)), targets[task_id], now=now, tz=tz)
-        row.cells[task.number] = state
-        row.total += 1
-        row.done += state.is_done
+        elif part == RESPONSIBLE:
+            parts.responsible[task_id].append(uid)
+            row.cells[task.number] = _state(parts, task_id, uid, now, tz)
+    for row in rows.values():
+        _count(row)
     columns = [Column(t.id, t.number, t.title, t.deadline) for t in tasks.values()]
-    return Matrix(columns, list(rows.values()), tags)
+    return Matrix(columns, list(rows.values()), tags), parts
+
+
+def matrix(session: Session, *, campaign_id: int, now: datetime, tz: ZoneInfo) -> Matrix:
+    return build(session, campaign_id=campaign_id, now=now, tz=tz)[0]
+
+
+def _state(parts: Parts, task_id: int, unit_id: int, now: datetime, tz: ZoneInfo) -> PairState:
+    task = parts.tasks[task_id]
+    stats = parts.stats.get((task_id, unit_id))
+    return pair_state(task, RESPONSIBLE, stats, parts.targets[task_id], now=now, tz=tz)
+
+
+def _count(row: Row) -> None:
+    row.total = len(row.cells)
+    row.done = sum(s.is_done for s in row.cells.values())
+
+
+def with_tasks_again(
+    full: Matrix,
+    parts: Parts,
+    fresh: dict[tuple[int, int], PairStats],
+    dirty: set[int],
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+) -> Matrix:
+    """``full`` with the cells of the ``dirty`` tasks worked out from ``fresh`` figures (what
+    ``pair_stats`` says of those tasks now); rows not concerned are shared, not copied."""
+    for key in [k for k in parts.stats if k[0] in dirty]:
+        del parts.stats[key]
+    parts.stats.update(fresh)
+    touched: dict[int, list[int]] = {}
+    for task_id in dirty:
+        for uid in parts.responsible.get(task_id, []):
+            touched.setdefault(uid, []).append(task_id)
+    rows = []
+    for row in full.rows:
+        task_ids = touched.get(row.unit_id)
+        if task_ids:
+            cells = dict(row.cells)
+            for task_id in task_ids:
+                cells[parts.tasks[task_id].number] = _state(parts, task_id, row.unit_id, now, tz)
+            row = Row(row.unit_id, row.name, row.tags, cells=cells, assisting=row.assisting)
+            _count(row)
+        rows.append(row)
+    return Matrix(full.columns, rows, full.tags)
 
 
 def filtered(full: Matrix, *, tag: str = "", task_number: int | None = None) -> Matrix:
@@ -131,27 +181,3 @@ def filtered(full: Matrix, *, tag: str = "", task_number: int | None = None) -> 
             )
         rows.append(row)
     return Matrix(columns, rows, full.tags)
-
-
-class MatrixCache:
-    """The last whole matrix of a campaign, reused while nothing it shows can have changed: the
-    evidence (``storage.web.evidence_fingerprint``: reports by state, latest review), the
-    campaign's structure (reloaded: ``loaded_at``, ``content_hash``), the deadlines already
-    passed and the local date (a cell turns overdue, its days late grow). A page load then costs
-    two index scans instead of aggregating every report."""
-
-    def __init__(self) -> None:
-        self._kept: dict[int, tuple[tuple[object, ...], Matrix]] = {}
-
-    def get(self, session: Session, *, campaign_id: int, now: datetime, tz: ZoneInfo) -> Matrix:
-        key = (
-            web_store.evidence_fingerprint(session),
-            web_store.campaign_fingerprint(session, campaign_id, now=now),
-            now.astimezone(tz).date(),
-        )
-        kept = self._kept.get(campaign_id)
-        if kept is not None and kept[0] == key:
-            return kept[1]
-        built = matrix(session, campaign_id=campaign_id, now=now, tz=tz)
-        self._kept[campaign_id] = (key, built)
-        return built

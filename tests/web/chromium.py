@@ -54,11 +54,20 @@ class Browser:
     async def get(self, url: str) -> None:
         await self.run(self.driver.get, url)
 
-    async def click(self, css: str) -> None:
+    async def submit(self, css: str) -> None:
+        """Click a button that loads another page, and wait until that page is there."""
         from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
 
+        old = await self.run(self.driver.find_element, By.TAG_NAME, "html")
         element = await self.run(self.driver.find_element, By.CSS_SELECTOR, css)
         await self.run(element.click)
+        wait = WebDriverWait(self.driver, 60)
+        await self.run(wait.until, expected_conditions.staleness_of(old))
+        await self.run(
+            wait.until, lambda d: d.execute_script("return document.readyState") == "complete"
+        )
 
     async def type(self, css: str, text: str) -> None:
         from selenium.webdriver.common.by import By

@@ -97,7 +97,7 @@ async def main(folder: Path) -> None:
                 link = LINK.search(reply)
                 assert link, reply
                 await browser.get(link.group(0))
-                await browser.click("#sign-in")
+                await browser.submit("#sign-in")
                 browser_folder = str(folder)
                 await browser.run(
                     browser.driver.save_screenshot, f"{browser_folder}/dashboard-matrix.png"

@@ -33,7 +33,7 @@ async def sign_in(h: Harness, browser: Browser, user: object) -> str:
     link = LINK.search(reply)
     assert link, reply
     await browser.get(link.group(0))
-    await browser.click("#sign-in")
+    await browser.submit("#sign-in")
     return await browser.text()
 
 
@@ -63,7 +63,7 @@ async def test_sign_in_and_accept_a_report(tmp_path: Path, chromium: Browser) ->
         first = await first_report(h)
         await chromium.screenshot("review.png")
         start = h.api.mark()
-        await chromium.click(f"#report-{first} button.accept")
+        await chromium.submit(f"#report-{first} button.accept")
         assert f"报告 #{first} 已通过" in await chromium.text()
         await h.settle()
         told = h.api.messages_since(start, h.api.private_chat(humen))
@@ -79,7 +79,7 @@ async def test_answer_a_question(tmp_path: Path, chromium: Browser) -> None:
         assert "<script>alert(1)</script>" in await chromium.text()  # shown as text
         start = h.api.mark()
         await chromium.type("textarea[name=answer]", "请拨打物业电话报修。")
-        await chromium.click("form[action$='/answer'] button")
+        await chromium.submit("form[action$='/answer'] button")
         assert "已回复" in await chromium.text()
         await h.settle()
         told = h.api.messages_since(start, h.api.private_chat(resident))
@@ -99,7 +99,7 @@ async def test_liaison_uploads_photos(tmp_path: Path, chromium: Browser) -> None
             paths.append(str(path))
         await chromium.type("input[name=counts]", "海报30")
         await chromium.type("input[name=photos]", "\n".join(paths))
-        await chromium.click("#upload button")
+        await chromium.submit("#upload button")
         result = await chromium.text()
         assert "收到 6 个文件" in result and "海报 30/100" in result
         with h.deps.db.transaction() as s:
