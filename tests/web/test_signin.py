@@ -91,3 +91,23 @@ async def test_session_ends_when_the_role_changes(tmp_path: Path) -> None:
             user.role = "resident"
         async with client.get(f"{base}/") as page:
             assert page.status == 401
+
+
+async def test_session_ends_after_12_hours_idle(tmp_path: Path) -> None:
+    from storage.models.web import WebSession
+
+    async with web_session(tmp_path) as (h, base), browser() as client:
+        await sign_in(h, base, h.admin, client)
+        with h.deps.db.transaction() as s:
+            row = s.scalars(select(WebSession)).one()
+            row.seen_at = row.seen_at - timedelta(hours=11, minutes=59)
+        async with client.get(f"{base}/") as fine:
+            assert fine.status == 200  # active within 12 h: and now seen again
+        with h.deps.db.transaction() as s:
+            row = s.scalars(select(WebSession)).one()
+            assert h.deps.clock.now() - row.seen_at < timedelta(minutes=1)
+            row.seen_at = row.seen_at - timedelta(hours=12, minutes=1)
+        async with client.get(f"{base}/") as idle:
+            assert idle.status == 401
+        with h.deps.db.transaction() as s:
+            assert s.scalars(select(WebSession)).one().end_reason == "idle"
