@@ -92,9 +92,14 @@ async def running(deps: Deps, app: PTBApp) -> AsyncIterator[Dispatcher]:
     resumed = await dispatcher.resume_pending()
     if resumed:
         log.info("resuming %d updates stored before the last stop", resumed)
+    from bot.web.serve import start_web
+
+    web = await start_web(deps)
     try:
         yield dispatcher
     finally:
+        if web is not None:
+            await web.stop()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(dispatcher.wait_idle(), 10)
         await delivery.stop()

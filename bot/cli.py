@@ -81,6 +81,21 @@ def run(
 
 
 @app.command()
+def web() -> None:
+    """Serve the web dashboard alone (the bot runs in another process on the same database)."""
+    from bot.app import prepare
+    from bot.logs import setup_logging
+    from bot.web.serve import serve_alone
+
+    settings = settings_or_exit()
+    setup_logging(settings.log_level)
+    if settings.web_listen == "off":
+        fail("COORDBOT_WEB_LISTEN is off: set it to host:port to serve the dashboard")
+    deps = prepare(settings)
+    raise typer.Exit(asyncio.run(_until_signal(serve_alone(deps))))
+
+
+@app.command()
 def console(
     as_role: Annotated[
         str, typer.Option("--as", help="coordinator, staff, liaison or resident")

@@ -178,6 +178,8 @@ async def run_console(settings: Settings, *, role: str, me: DemoPerson, unit: st
                 return 1
             poller = asyncio.create_task(Poller(deps, dispatcher, timeout=1).run(stop))
             print(banner(role, me, deps.campaign_slug or "-", where_))
+            if "web" in deps.services:
+                print(f"(网页工作台 web dashboard: {settings.web_url}，发送 /web 登录)")
 
             async def settle() -> None:
                 """Until what was typed is processed and answered (or 30 s)."""

@@ -57,6 +57,12 @@ class Settings(BaseSettings):
         default="auto", description="auto: e5 model when installed (~40 MB more); off: lexical only"
     )
     log_level: str = "INFO"
+    web_listen: str = Field(
+        default="127.0.0.1:8080", description="host:port of the web dashboard, or off"
+    )
+    web_url: str = Field(
+        default="http://127.0.0.1:8080", description="the dashboard's address in sign-in links"
+    )
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -133,6 +139,23 @@ class Settings(BaseSettings):
         if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60):
             raise ValueError(f"{value!r} is not a HH:MM time (or off)")
         return value
+
+    @field_validator("web_listen")
+    @classmethod
+    def _web_listen(cls, value: str) -> str:
+        if value.strip().lower() == "off":
+            return "off"
+        host, _, port = value.strip().rpartition(":")
+        if not host or not port.isdigit() or int(port) > 65535:
+            raise ValueError(f"{value!r} is not host:port (or off)")
+        return value.strip()
+
+    @field_validator("web_url")
+    @classmethod
+    def _web_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http:// or https:// address")
+        return value.rstrip("/")
 
     @property
     def tz(self) -> ZoneInfo:

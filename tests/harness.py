@@ -78,6 +78,7 @@ async def bot_session(
         api.add_user("协调员", id=uid, username=f"coord{uid}")
     # The digest follows the wall clock; tests that want it pass a clock and a digest_time.
     settings_overrides.setdefault("digest_time", "off")
+    settings_overrides.setdefault("web_listen", "off")  # tests/web serve it on a free port
     settings = load_settings(
         telegram_token=api.token,
         telegram_base_url=api.base_url,
