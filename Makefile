@@ -18,7 +18,7 @@ install: $(STAMP)  ## leaves .venv/bin/coordbot
 # Migrates, loads the demo campaign (rebased by whole weeks so that its first deadline falls in
 # the week from today in COORDBOT_TIMEZONE, unless COORDBOT_CAMPAIGN names another file), then
 # serves Telegram if a token is set, else the console. In the console, CAMPAIGN picks a shipped
-# campaign and AS a role: `make run CAMPAIGN=household-survey-2018 AS=resident` asks the 2018
+# campaign and ROLE a role: `make run CAMPAIGN=household-survey-2018 ROLE=resident` asks the 2018
 # survey's FAQ as a resident.
 CAMPAIGN ?=
 AS ?=
@@ -30,7 +30,7 @@ run: install
 		exec $(BIN)/coordbot run; \
 	else \
 		echo "No COORDBOT_TELEGRAM_TOKEN: starting the local console chat (type /help)."; \
-		exec $(BIN)/coordbot console $(if $(CAMPAIGN),--campaign $(CAMPAIGN)) $(if $(AS),--as $(AS)); \
+		exec $(BIN)/coordbot console $(if $(CAMPAIGN),--campaign $(CAMPAIGN)) $(if $(ROLE),--as $(ROLE)); \
 	fi
 
 lint: install

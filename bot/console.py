@@ -128,7 +128,7 @@ def banner(role: str, me: DemoPerson, campaign: str, where_: str) -> str:
     return (
         f"{HELP}\n(身份 role: {role} · {me.name}; 用户 id {me.user_id}{where_})"
         f"\n(活动 campaign: {campaign}; 演示活动 demo campaigns: {others}"
-        "\n  居民问答 residents' FAQ: make run CAMPAIGN=household-survey-2018 AS=resident)"
+        "\n  居民问答 residents' FAQ: make run CAMPAIGN=household-survey-2018 ROLE=resident)"
     )
 
 

@@ -49,6 +49,7 @@ EXPECTED: dict[str, set[str]] = {
     "tasks": ALL,
     "unbind": {C},
     "undo": {L},
+    "web": ALL,  # residents are refused by the handler itself, in one line
 }
 
 
